@@ -164,6 +164,23 @@ pub fn rapsd_with(bins: &RadialBins, fft: &Fft2, field: &Field) -> Rapsd {
     }
 }
 
+/// The log-domain mean RAPSD of many fields of one shape (DC included): the post's "typical"
+/// spectrum. A geometric mean, because power spans orders of magnitude and a plain mean would be
+/// ruled by the few fields with the most power.
+pub fn log_mean_rapsd(fields: &[Field]) -> Rapsd {
+    assert!(!fields.is_empty(), "averaging needs at least one field");
+    let (rows, cols) = fields[0].dim();
+    let (bins, fft) = (RadialBins::new(rows, cols), Fft2::new(rows, cols));
+    let curves: Vec<Vec<f64>> = fields
+        .iter()
+        .map(|f| rapsd_with(&bins, &fft, f).power)
+        .collect();
+    Rapsd {
+        frequency: bins.frequencies(),
+        power: crate::fit::log_mean(&curves),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,18 @@
+//! The kit around the book's spectral core: loading photos and recordings, drawing figures,
+//! writing outputs. The core itself (`spectral`) does no I/O; everything with files, threads or
+//! pixels lives here.
+//!
+//! | module | concept |
+//! |---|---|
+//! | [`data`] | photos in the book's format (resize, centre-crop, [−1, 1]) |
+//! | [`plot`] | log-log charts in the post's style, a canvas for composite figures |
+//! | [`colormap`] | viridis, magma and RdBu for spectra shown as images |
+//! | [`figure`] | output folder, atomic PNG/GIF/value writing |
+pub mod colormap;
+pub mod data;
+pub mod figure;
+pub mod plot;
+
+// Re-exported so listings use exactly the versions the kit was built with.
+pub use image;
+pub use plotters;

@@ -1,0 +1,181 @@
+//! Book-level tests: the table of contents mirrors the post, every include and anchor resolves,
+//! the checks catch planted mistakes, and every registered figure is shown by a chapter next to
+//! the command that draws it.
+
+use std::path::Path;
+
+use xtask::bookcheck::{self, Chapter};
+use xtask::{figures, root};
+
+/// The post's sections and subsections, in order (content brief §2).
+const POST_SECTIONS: [(&str, usize); 12] = [
+    ("Two forms of iterative refinement", 0),
+    ("A spectral view of diffusion", 0),
+    ("Image spectra", 1),
+    ("Noisy image spectra", 1),
+    ("Diffusion", 1),
+    ("Which frequencies are modelled at which noise levels?", 1),
+    ("What about sound?", 0),
+    ("Unstable equilibrium", 0),
+    ("Closing thoughts", 0),
+    ("Acknowledgements", 0),
+    ("References", 0),
+    ("Appendix: running the book's code", 0),
+];
+
+fn src() -> std::path::PathBuf {
+    root().join("src")
+}
+
+#[test]
+fn the_table_of_contents_mirrors_the_post() {
+    let chapters = bookcheck::chapters(&src()).unwrap();
+    assert_eq!(chapters[0].title, "Introduction");
+    let got: Vec<(String, usize)> = chapters[1..]
+        .iter()
+        .map(|c| (c.title.clone(), c.depth))
+        .collect();
+    let want: Vec<(String, usize)> = POST_SECTIONS
+        .iter()
+        .map(|(t, d)| (t.to_string(), *d))
+        .collect();
+    assert_eq!(got, want);
+    for Chapter { title, path, .. } in &chapters {
+        let text = std::fs::read_to_string(src().join(path))
+            .unwrap_or_else(|_| panic!("{path} is missing"));
+        let first = text.lines().next().unwrap_or_default();
+        assert_eq!(
+            first,
+            format!("# {title}"),
+            "{path} must start with its title"
+        );
+    }
+}
+
+/// Generated files only exist after `cargo xtask figures`; without them, references into
+/// `generated/` are reported as skipped rather than failed.
+fn real_problems(problems: Vec<bookcheck::Problem>) -> Vec<bookcheck::Problem> {
+    if src().join("generated").is_dir() {
+        return problems;
+    }
+    let (skipped, real): (Vec<_>, Vec<_>) = problems
+        .into_iter()
+        .partition(|p| p.message.contains("generated/"));
+    if !skipped.is_empty() {
+        eprintln!(
+            "note: {} references to generated figures not checked: run `cargo xtask figures` first",
+            skipped.len()
+        );
+    }
+    real
+}
+
+#[test]
+fn every_include_anchor_and_link_resolves() {
+    let problems = real_problems(bookcheck::check_includes(&src()).unwrap());
+    assert!(problems.is_empty(), "{problems:#?}");
+    let problems = real_problems(bookcheck::check_links(&src()).unwrap());
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_checks_catch_planted_mistakes() {
+    // A temporary copy of the book sources (and the listings they include) with three mistakes.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&src(), &tmp.path().join("src"));
+    copy_tree(
+        &root().join("listings/spectral/src"),
+        &tmp.path().join("listings/spectral/src"),
+    );
+    let chapter = tmp.path().join("src/image-spectra.md");
+    let mut text = std::fs::read_to_string(&chapter).unwrap();
+    text.push_str("\n{{#include ../listings/spectral/src/no-such-file.rs}}\n");
+    text.push_str("\n{{#include ../listings/spectral/src/spectrum.rs:no_such_anchor}}\n");
+    text.push_str("\n[broken](noisy-spectra.md#no-such-heading)\n");
+    std::fs::write(&chapter, text).unwrap();
+    let includes = bookcheck::check_includes(&tmp.path().join("src")).unwrap();
+    let links = bookcheck::check_links(&tmp.path().join("src")).unwrap();
+    let all: Vec<String> = includes
+        .iter()
+        .chain(&links)
+        .map(|p| p.to_string())
+        .collect();
+    assert!(
+        all.iter()
+            .any(|p| p.contains("no-such-file.rs: file not found")),
+        "{all:#?}"
+    );
+    assert!(
+        all.iter()
+            .any(|p| p.contains("anchor `no_such_anchor` not found")),
+        "{all:#?}"
+    );
+    assert!(
+        all.iter()
+            .any(|p| p.contains("no heading or id `no-such-heading`")),
+        "{all:#?}"
+    );
+    // An anchor that exists but is empty is also an error.
+    let lib = tmp.path().join("listings/spectral/src/empty.rs");
+    std::fs::write(&lib, "// ANCHOR: hollow\n\n// ANCHOR_END: hollow\n").unwrap();
+    std::fs::write(
+        tmp.path().join("src/image-spectra.md"),
+        "# x\n{{#include ../listings/spectral/src/empty.rs:hollow}}\n",
+    )
+    .unwrap();
+    let problems = bookcheck::check_includes(&tmp.path().join("src")).unwrap();
+    assert!(
+        problems.iter().any(|p| p.message.contains("is empty")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn every_figure_is_shown_in_a_chapter_beside_the_command_that_draws_it() {
+    let registry = figures::registry(&root()).unwrap();
+    let chapters: Vec<String> = bookcheck::chapters(&src())
+        .unwrap()
+        .iter()
+        .map(|c| std::fs::read_to_string(src().join(&c.path)).unwrap())
+        .collect();
+    for f in &registry {
+        let shown = format!("generated/{}", f.file);
+        let chapter = chapters.iter().find(|c| c.contains(&shown));
+        let chapter =
+            chapter.unwrap_or_else(|| panic!("figure {} ({shown}) is in no chapter", f.id));
+        let command = format!("cargo run -p {}", f.package);
+        assert!(
+            chapter.contains(&command),
+            "the chapter showing {} must give `{command}`",
+            f.id
+        );
+    }
+}
+
+#[test]
+fn figure_ids_are_the_posts_or_extra() {
+    for f in figures::registry(&root()).unwrap() {
+        let (prefix, n) = f.id.split_at(1);
+        let n: u32 = n
+            .parse()
+            .unwrap_or_else(|_| panic!("bad figure id {}", f.id));
+        assert!(
+            (prefix == "F" && (1..=17).contains(&n)) || (prefix == "X" && n >= 1),
+            "bad figure id {}",
+            f.id
+        );
+    }
+}

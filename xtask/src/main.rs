@@ -1,0 +1,297 @@
+//! `cargo xtask`: the book's single entry point.
+//!
+//! ```text
+//! cargo xtask book [--open]     figures + checks + mdBook build into book/ (installs pinned tools on first use)
+//! cargo xtask serve             the same, then a live-reloading preview at http://localhost:3000
+//! cargo xtask figures [--list]  run every figure listing (or list ID<TAB>PATH)
+//! cargo xtask test              the whole test suite: unit tests, determinism, book checks, browser check
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use xtask::{bookcheck, figures, root};
+
+/// Tools the book build needs, pinned: mdBook 0.5 broke most 0.4 plugins, and these two are
+/// known to work together.
+const TOOLS: [(&str, &str); 2] = [("mdbook", "0.5.4"), ("mdbook-katex", "0.10.0")];
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |f: &str| args.iter().any(|a| a == f);
+    match args.first().map(String::as_str) {
+        Some("book") => book(flag("--open")),
+        Some("serve") => serve(),
+        Some("figures") if flag("--list") => list_figures(),
+        Some("figures") => figures_into(&generated_dir()).map(|_| ()),
+        Some("test") => test(),
+        Some("tools") => ensure_tools(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <book [--open] | serve | figures [--list] | test | tools>"
+            );
+            std::process::exit(2)
+        }
+    }
+}
+
+fn generated_dir() -> PathBuf {
+    root().join("src/generated")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+fn step(what: &str) {
+    eprintln!("\n==> {what}");
+}
+
+/// Runs a command from the repository root, failing with its name if it fails.
+fn run(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Installs the pinned mdBook tools with `cargo install` unless the right versions are on PATH.
+fn ensure_tools() -> Result<()> {
+    for (name, version) in TOOLS {
+        let found = Command::new(name)
+            .arg("--version")
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).to_string());
+        if found.as_deref().is_some_and(|v| {
+            v.split_whitespace()
+                .any(|w| w.trim_start_matches('v') == version)
+        }) {
+            continue;
+        }
+        step(&format!(
+            "installing {name} {version} (found: {}). This compiles it from crates.io once, \
+             a few minutes on a 2-core machine; later builds reuse it.",
+            found.as_deref().map_or("none", str::trim)
+        ));
+        run(cargo().args(["install", name, "--version", version, "--locked"]))?;
+    }
+    Ok(())
+}
+
+fn list_figures() -> Result<()> {
+    for f in figures::registry(&root())? {
+        println!("{}\tsrc/generated/{}", f.id, f.file);
+    }
+    Ok(())
+}
+
+/// Builds every listing and runs each figure listing with its outputs sent to `out`. Each
+/// listing's standard output is kept as `<package>.out.txt` for the chapter to show.
+fn figures_into(out: &Path) -> Result<()> {
+    step("building the listings");
+    run(cargo().args(["build", "--workspace", "--bins"]))?;
+    std::fs::create_dir_all(out)?;
+    let started = Instant::now();
+    for (package, declared) in figures::listing_packages(&root())? {
+        let exe = target_dir().join("debug").join(&package);
+        let t = Instant::now();
+        let output = Command::new(&exe)
+            .env("BOOK_OUT_DIR", out)
+            .current_dir(root())
+            .output()
+            .with_context(|| format!("cannot run {}", exe.display()))?;
+        if !output.status.success() {
+            bail!(
+                "listing {package} failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::fs::write(out.join(format!("{package}.out.txt")), &output.stdout)?;
+        for f in &declared {
+            if !out.join(&f.file).is_file() {
+                bail!(
+                    "listing {package} did not write its figure {} ({})",
+                    f.id,
+                    f.file
+                );
+            }
+        }
+        eprintln!("    {package:<28} {:>6.1} s", t.elapsed().as_secs_f64());
+    }
+    eprintln!(
+        "    all figures in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The checks mdBook does not make (see `bookcheck`).
+fn check_book_sources() -> Result<()> {
+    let src = root().join("src");
+    let problems: Vec<_> = bookcheck::check_includes(&src)?
+        .into_iter()
+        .chain(bookcheck::check_links(&src)?)
+        .collect();
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        bail!(
+            "{} broken include(s) or link(s) in the book",
+            problems.len()
+        );
+    }
+    Ok(())
+}
+
+fn mdbook_build() -> Result<()> {
+    ensure_tools()?;
+    step("checking includes, anchors and links");
+    check_book_sources()?;
+    step("building the book with mdBook");
+    run(Command::new("mdbook").args(["build"]))
+}
+
+fn book(open: bool) -> Result<()> {
+    ensure_tools()?;
+    figures_into(&generated_dir())?;
+    mdbook_build()?;
+    let index = root().join("book/index.html");
+    eprintln!("\nThe book is at {}", index.display());
+    if open {
+        open_in_browser(&index);
+    }
+    Ok(())
+}
+
+fn open_in_browser(index: &Path) {
+    for opener in ["xdg-open", "open"] {
+        if Command::new(opener)
+            .arg(index)
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            return;
+        }
+    }
+    eprintln!("(no browser opener found here: open that file in your browser)");
+}
+
+fn serve() -> Result<()> {
+    ensure_tools()?;
+    figures_into(&generated_dir())?;
+    check_book_sources()?;
+    run(Command::new("mdbook").args(["serve", "--open"]))
+}
+
+fn test() -> Result<()> {
+    let started = Instant::now();
+    step("figures (first run, into src/generated)");
+    figures_into(&generated_dir())?;
+    step("unit, numerical and book-structure tests");
+    run(cargo().args(["test", "--workspace"]))?;
+    step("figures again, into a temporary folder: two runs must be byte-identical");
+    let second = tempfile::tempdir()?;
+    figures_into(second.path())?;
+    compare_trees(&generated_dir(), second.path())?;
+    mdbook_build()?;
+    browser_check()?;
+    eprintln!(
+        "\nall checks passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Every file in `a` exists in `b` with identical bytes, and vice versa.
+fn compare_trees(a: &Path, b: &Path) -> Result<()> {
+    let (fa, fb) = (files_under(a)?, files_under(b)?);
+    if fa != fb {
+        bail!("the two figure runs wrote different sets of files:\n{fa:?}\n{fb:?}");
+    }
+    for rel in &fa {
+        if std::fs::read(a.join(rel))? != std::fs::read(b.join(rel))? {
+            bail!(
+                "figure output {} differs between two runs: the listing is not deterministic",
+                rel.display()
+            );
+        }
+    }
+    eprintln!("    {} files identical", fa.len());
+    Ok(())
+}
+
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)? {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir)?.to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Opens the built book in headless Chromium (tests/browser/check.mjs). Skipped with a clear
+/// message when Chromium or Node.js is missing, except under CI, where it must run.
+fn browser_check() -> Result<()> {
+    step("browser check of the built book (headless Chromium)");
+    let have = |cmd: &str| {
+        Command::new(cmd)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !have("chromium") || !have("node") {
+        if std::env::var_os("CI").is_some() {
+            bail!("CI must run the browser check, but chromium or node is missing");
+        }
+        eprintln!(
+            "    SKIPPED: needs `chromium` and `node` on PATH (apt-get install -y chromium nodejs)"
+        );
+        return Ok(());
+    }
+    let dir = root().join("tests/browser");
+    if !dir.join("node_modules/playwright-core").is_dir() {
+        run(Command::new("npm").args([
+            "ci",
+            "--prefix",
+            "tests/browser",
+            "--no-audit",
+            "--no-fund",
+        ]))?;
+    }
+    let titles: Vec<String> = bookcheck::chapters(&root().join("src"))?
+        .into_iter()
+        .map(|c| c.title)
+        .collect();
+    let shots = root().join("target/browser");
+    std::fs::create_dir_all(&shots)?;
+    let expected = shots.join("expected-chapters.json");
+    std::fs::write(&expected, serde_json::to_string(&titles)?)?;
+    run(Command::new("node")
+        .arg(dir.join("check.mjs"))
+        .arg(root().join("book"))
+        .arg(&expected)
+        .arg(&shots))
+}
