@@ -125,6 +125,12 @@ pub fn save_value(name: &str, text: &str) -> Result<()> {
     )
 }
 
+/// The value a previous run saved under `name`, if any: tests use it to check that the number the
+/// book shows is the number the library computes now.
+pub fn saved_value(name: &str) -> Option<String> {
+    std::fs::read_to_string(out_dir().join("values").join(format!("{name}.txt"))).ok()
+}
+
 /// Saves a small table (e.g. CSV) the chapter shows, under [`out_dir`].
 pub fn save_text(name: &str, text: &str) -> Result<PathBuf> {
     let path = out_dir().join(name);

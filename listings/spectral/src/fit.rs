@@ -7,6 +7,7 @@
 
 use rand::{Rng, RngExt};
 
+// ANCHOR: log_mean
 /// `exp(mean(ln p))` across curves, point by point: the log-domain mean of equally long curves.
 pub fn log_mean<C: AsRef<[f64]>>(curves: &[C]) -> Vec<f64> {
     assert!(
@@ -24,6 +25,7 @@ pub fn log_mean<C: AsRef<[f64]>>(curves: &[C]) -> Vec<f64> {
         .map(|a| (a / curves.len() as f64).exp())
         .collect()
 }
+// ANCHOR_END: log_mean
 
 /// Linear interpolation of `ln y` against `ln x` at `n` points evenly spaced in `ln x`, from the
 /// smallest to the largest positive `x`. `x` must be increasing; non-positive `x` are skipped.
@@ -86,6 +88,7 @@ impl PowerLaw {
     }
 }
 
+// ANCHOR: fit
 /// Fits `P(f) = c·f^(−α)` by least squares on (ln f, ln P), after resampling the curve to as many
 /// log-uniform frequencies as it has positive ones. Points at f ≤ 0 (DC) are ignored.
 pub fn fit_power_law(frequency: &[f64], power: &[f64]) -> PowerLaw {
@@ -99,6 +102,7 @@ pub fn fit_power_law(frequency: &[f64], power: &[f64]) -> PowerLaw {
         c: intercept.exp(),
     }
 }
+// ANCHOR_END: fit
 
 /// A percentile bootstrap interval for the exponent of the log-mean curve.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -16,6 +16,7 @@ use rustfft::num_complex::Complex64;
 use crate::Field;
 use crate::fft::{Fft2, fftshift};
 
+// ANCHOR: spectra
 /// The centred spectrum of a real field: `fftshift(fft2(field))`, DC at `[rows/2, cols/2]`.
 pub fn centred_spectrum(field: &Field) -> Array2<Complex64> {
     let (rows, cols) = field.dim();
@@ -38,6 +39,7 @@ pub fn log_magnitude(spectrum: &Array2<Complex64>) -> Field {
 pub fn phase(spectrum: &Array2<Complex64>) -> Field {
     spectrum.mapv(|z| z.arg())
 }
+// ANCHOR_END: spectra
 
 /// A radially averaged power spectral density: `power[r]` at `frequency[r] = r / L`, r from 0 (DC).
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +71,7 @@ pub struct RadialBins {
 }
 
 impl RadialBins {
+    // ANCHOR: bins
     pub fn new(rows: usize, cols: usize) -> Self {
         let longest_side = rows.max(cols);
         let n_radii = longest_side / 2 + longest_side % 2;
@@ -94,6 +97,7 @@ impl RadialBins {
             longest_side,
         }
     }
+    // ANCHOR_END: bins
 
     /// Number of radii kept: L/2 for even L, ⌊L/2⌋ + 1 for odd L.
     pub fn len(&self) -> usize {
@@ -128,6 +132,7 @@ impl RadialBins {
             .collect()
     }
 
+    // ANCHOR: average
     /// Mean of a centred per-bin quantity (usually power) over each radius.
     pub fn average(&self, centred: &Field) -> Vec<f64> {
         assert_eq!(
@@ -146,8 +151,10 @@ impl RadialBins {
             .map(|(s, c)| s / *c as f64)
             .collect()
     }
+    // ANCHOR_END: average
 }
 
+// ANCHOR: rapsd
 /// The RAPSD of one real field, DC included (pysteps `rapsd`, see the module docs).
 pub fn rapsd(field: &Field) -> Rapsd {
     let (rows, cols) = field.dim();
@@ -163,6 +170,7 @@ pub fn rapsd_with(bins: &RadialBins, fft: &Fft2, field: &Field) -> Rapsd {
         power: bins.average(&psd),
     }
 }
+// ANCHOR_END: rapsd
 
 /// The log-domain mean RAPSD of many fields of one shape (DC included): the post's "typical"
 /// spectrum. A geometric mean, because power spans orders of magnitude and a plain mean would be
@@ -187,6 +195,7 @@ mod tests {
     use crate::noise::{gaussian_field, seeded_rng};
     use std::f64::consts::PI;
 
+    // ANCHOR: slow
     /// The RAPSD written out the slow way, straight from the definition: a DFT sum per bin,
     /// a ring mask per radius. Shares no code with the fast path.
     fn slow_rapsd(x: &Field) -> Vec<f64> {
@@ -218,6 +227,7 @@ mod tests {
         }
         out
     }
+    // ANCHOR_END: slow
 
     #[test]
     fn matches_the_direct_definition_on_even_odd_and_non_square_fields() {
