@@ -146,7 +146,7 @@ fn check_include(dir: &Path, spec: &str) -> Option<String> {
 pub fn anchor_body<'a>(content: &'a str, name: &str) -> Option<Vec<&'a str>> {
     let is_marker = |line: &str, kind: &str| {
         line.split_once(kind)
-            .is_some_and(|(_, rest)| rest.trim_start().split_whitespace().next() == Some(name))
+            .is_some_and(|(_, rest)| rest.split_whitespace().next() == Some(name))
     };
     let mut lines = content.lines();
     lines.by_ref().find(|l| is_marker(l, "ANCHOR:"))?;
