@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use xtask::bookcheck::{self, Chapter};
-use xtask::{figures, root};
+use xtask::{figures, notebooks, root};
 
 /// The post's sections and subsections, in order (content brief §2).
 const POST_SECTIONS: [(&str, usize); 12] = [
@@ -178,4 +178,37 @@ fn figure_ids_are_the_posts_or_extra() {
             f.id
         );
     }
+}
+
+#[test]
+fn committed_notebooks_are_exactly_what_the_chapters_generate() {
+    let root = root();
+    let chapters = notebooks::chapters_with_listings(&root).unwrap();
+    assert!(
+        !chapters.is_empty(),
+        "at least the image chapter has listings"
+    );
+    let mut expected = Vec::new();
+    for chapter in &chapters {
+        let path = notebooks::notebook_path(&root, chapter);
+        let want = notebooks::generate(&root, chapter).unwrap();
+        let got = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            got == want,
+            "{} is missing or stale: run `cargo xtask notebooks`",
+            path.display()
+        );
+        expected.push(path);
+    }
+    let mut present: Vec<_> = std::fs::read_dir(root.join("notebooks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ipynb"))
+        .collect();
+    present.sort();
+    expected.sort();
+    assert_eq!(
+        present, expected,
+        "notebooks/ holds a notebook no chapter generates"
+    );
 }

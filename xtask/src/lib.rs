@@ -2,6 +2,7 @@
 //! command-line runner and the tests in the repository's `tests/` folder.
 pub mod bookcheck;
 pub mod figures;
+pub mod notebooks;
 
 use std::path::{Path, PathBuf};
 

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use xtask::{bookcheck, figures, root};
+use xtask::{bookcheck, figures, notebooks, root};
 
 /// Tools the book build needs, pinned: mdBook 0.5 broke most 0.4 plugins, and these two are
 /// known to work together.
@@ -28,6 +28,7 @@ fn main() -> Result<()> {
         Some("figures") => figures_into(&generated_dir()).map(|_| ()),
         Some("test") => test(),
         Some("tools") => ensure_tools(),
+        Some("notebooks") => write_notebooks(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <book [--open] | serve | figures [--list] | test | tools>"
@@ -88,6 +89,18 @@ fn ensure_tools() -> Result<()> {
             found.as_deref().map_or("none", str::trim)
         ));
         run(cargo().args(["install", name, "--version", version, "--locked"]))?;
+    }
+    Ok(())
+}
+
+/// Regenerates `notebooks/*.ipynb` from the chapters and listings.
+fn write_notebooks() -> Result<()> {
+    let root = root();
+    std::fs::create_dir_all(root.join("notebooks"))?;
+    for chapter in notebooks::chapters_with_listings(&root)? {
+        let path = notebooks::notebook_path(&root, &chapter);
+        std::fs::write(&path, notebooks::generate(&root, &chapter)?)?;
+        eprintln!("    wrote {}", path.strip_prefix(&root)?.display());
     }
     Ok(())
 }
@@ -210,6 +223,7 @@ fn test() -> Result<()> {
     compare_trees(&generated_dir(), second.path())?;
     mdbook_build()?;
     browser_check()?;
+    execute_notebooks()?;
     eprintln!(
         "\nall checks passed in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -250,6 +264,53 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// The pinned Rust Jupyter kernel.
+const EVCXR: (&str, &str) = ("evcxr_jupyter", "0.22.0");
+
+/// Executes every notebook with the evcxr kernel (tests/notebooks/execute.py), installing the
+/// kernel and a Python environment with nbclient under target/ on first use.
+fn execute_notebooks() -> Result<()> {
+    step("executing the notebooks with the evcxr Rust kernel");
+    let (name, version) = EVCXR;
+    let found = Command::new(name)
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string());
+    if !found.as_deref().is_some_and(|v| v.contains(version)) {
+        step(&format!(
+            "installing {name} {version}: compiles once, about 12 minutes on 2 cores"
+        ));
+        run(cargo().args(["install", name, "--version", version, "--locked"]))?;
+    }
+    // Registers the `rust` kernelspec for this user (idempotent).
+    run(Command::new(name).arg("--install"))?;
+    let venv = target_dir().join("nbvenv");
+    let python = venv.join("bin/python");
+    if !python.is_file() {
+        step("creating a Python environment for nbclient (target/nbvenv)");
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "nbclient==0.11.0",
+            "nbformat==5.11.1",
+            "jupyter-client==8.10.0",
+        ]))?;
+    }
+    let mut books: Vec<PathBuf> = std::fs::read_dir(root().join("notebooks"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "ipynb"))
+        .collect();
+    books.sort();
+    run(Command::new(&python)
+        .arg("tests/notebooks/execute.py")
+        .arg(target_dir().join("notebooks"))
+        .args(&books))
 }
 
 /// Opens the built book in headless Chromium (tests/browser/check.mjs). Skipped with a clear

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Execute the book's evcxr notebooks headlessly and fail on any cell error.
+
+    python3 tests/notebooks/execute.py OUT_DIR NOTEBOOK...
+
+Each notebook runs with the `rust` (evcxr) kernel, in the folder it lives in (so its `:dep` paths
+resolve), with a generous timeout per cell (the first cell compiles the book's libraries). The
+executed copies, with outputs, are written to OUT_DIR; the committed notebooks stay output-free.
+`jupyter nbconvert --execute` hides evcxr's compiler errors, so this prints them itself.
+"""
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+
+def main() -> int:
+    if len(sys.argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out_dir = Path(sys.argv[1])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for name in sys.argv[2:]:
+        path = Path(name).resolve()
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            nb, kernel_name="rust", timeout=1800, resources={"metadata": {"path": str(path.parent)}}
+        )
+        started = time.monotonic()
+        try:
+            client.execute()
+            status = "ok"
+        except CellExecutionError as err:
+            failed += 1
+            status = "FAILED"
+            print(f"{path.name}: a cell failed:\n{err}", file=sys.stderr)
+        elapsed = time.monotonic() - started
+        images = sum(
+            1
+            for cell in nb.cells
+            if cell.cell_type == "code"
+            for output in cell.get("outputs", [])
+            if any(k.startswith("image/") for k in output.get("data", {}))
+        )
+        errors = [
+            output
+            for cell in nb.cells
+            if cell.cell_type == "code"
+            for output in cell.get("outputs", [])
+            if output.get("output_type") == "error"
+        ]
+        if errors and status == "ok":
+            failed += 1
+            status = "FAILED"
+            for e in errors:
+                print(f"{path.name}: {e.get('ename')}: {e.get('evalue')}", file=sys.stderr)
+        nbformat.write(nb, out_dir / path.name)
+        print(f"notebook {path.name}: {status} in {elapsed:.0f} s, {images} inline figures")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
