@@ -8,9 +8,13 @@
 //! | [`plot`] | log-log charts in the post's style, a canvas for composite figures |
 //! | [`colormap`] | viridis, magma and RdBu for spectra shown as images |
 //! | [`figure`] | output folder, atomic PNG/GIF/value writing |
+//! | [`notebook`] | inline figures in the evcxr notebooks |
+//! | [`cli`] | the `spectra` command-line tool (arguments, measurements, output) |
+pub mod cli;
 pub mod colormap;
 pub mod data;
 pub mod figure;
+pub mod notebook;
 pub mod plot;
 
 // Re-exported so listings use exactly the versions the kit was built with.

@@ -1,0 +1,42 @@
+//! `spectra`: the book's image measurements on your own photos.
+//!
+//! Run: `cargo run --release -p bookkit --bin spectra -- --help`.
+//! Pieces: everything is in `bookkit::cli` (loading through `bookkit::data`, the RAPSD, fits and
+//! schedules of `spectral`); this file only parses the command line and prints.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use bookkit::cli::{Cli, error_line, run};
+
+fn main() -> ExitCode {
+    // Usage errors and --help exit here, with clap's codes (2 and 0).
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(output) => write_stdout(&output),
+        Err(err) => {
+            // The whole cause chain on one line; returning the error from `main` would print a
+            // multi-line "Caused by" report (and a backtrace with RUST_BACKTRACE set).
+            eprintln!("spectra: {}", error_line(&err));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the finished output; a reader that stopped reading (`spectra rapsd … | head`) is fine.
+fn write_stdout(output: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("spectra: stdout: cannot write the output: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
