@@ -217,6 +217,7 @@ fn test() -> Result<()> {
     figures_into(&generated_dir())?;
     step("unit, numerical and book-structure tests");
     run(cargo().args(["test", "--workspace"]))?;
+    wasm_check()?;
     step("figures again, into a temporary folder: two runs must be byte-identical");
     let second = tempfile::tempdir()?;
     figures_into(second.path())?;
@@ -229,6 +230,25 @@ fn test() -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The spectral core must stay free of I/O and threads so the book can later run it in the
+/// browser: building it for WebAssembly proves it.
+fn wasm_check() -> Result<()> {
+    step("the spectral core compiles to WebAssembly");
+    const TARGET: &str = "wasm32-unknown-unknown";
+    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    match installed {
+        Ok(out) if !String::from_utf8_lossy(&out.stdout).contains(TARGET) => {
+            run(Command::new("rustup").args(["target", "add", TARGET]))?
+        }
+        Ok(_) => {}
+        Err(_) => {
+            eprintln!("    SKIPPED: rustup not found, cannot add the {TARGET} target");
+            return Ok(());
+        }
+    }
+    run(cargo().args(["build", "--quiet", "-p", "spectral", "--target", TARGET]))
 }
 
 /// Every file in `a` exists in `b` with identical bytes, and vice versa.
