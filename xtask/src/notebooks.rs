@@ -102,7 +102,12 @@ pub fn generate(root: &Path, chapter: &str) -> Result<String> {
                 .filter(|f| f.package == package)
                 .map(|f| f.file.clone())
                 .collect();
-            cells.push(code(&run_and_show(&files)));
+            // evcxr displays one image per cell: the run cell shows the first figure, the others
+            // get a cell each.
+            for (i, file) in files.iter().enumerate() {
+                let run = if i == 0 { "main().unwrap();\n" } else { "" };
+                cells.push(code(&format!("{run}bookkit::notebook::show({file:?}).unwrap();")));
+            }
             shown.push(package);
             continue;
         }
@@ -189,14 +194,6 @@ fn listing_source(root: &Path, package: &str) -> Result<String> {
         .filter(|l| !l.contains("ANCHOR:") && !l.contains("ANCHOR_END:"))
         .collect();
     Ok(kept.join("\n").trim_end().to_string())
-}
-
-fn run_and_show(files: &[String]) -> String {
-    let mut cell = String::from("main().unwrap();");
-    for f in files {
-        cell.push_str(&format!("\nbookkit::notebook::show({f:?}).unwrap();"));
-    }
-    cell
 }
 
 /// The text of a `<figcaption>`, tags removed, as a Markdown paragraph.
