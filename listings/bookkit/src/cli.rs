@@ -1,27 +1,39 @@
-//! The `spectra` command-line tool: the book's image measurements applied to a reader's own photos.
+//! The `spectra` command-line tool: the book's measurements applied to a reader's own photos.
 //!
 //! The binary (`src/bin/spectra.rs`) only parses arguments and prints; everything it computes is
 //! here, so tests and other programs can call it. Every command returns its whole output as a
-//! string, built only after all work succeeded: a failure never leaves half a table on stdout.
+//! string, built only after all work succeeded: a failure never leaves half a table on stdout,
+//! and files (`plot`, `fetch`) are written to a temporary name and renamed when complete.
+//!
+//! | module | concept |
+//! |---|---|
+//! | [`measure`] | files decoded and measured in parallel, bad files set aside with a reason |
+//! | [`report`] | the tables, fits and JSON objects the commands print |
+//! | [`plot`] | `spectra plot`: the reader's mean spectrum beside the book's |
+//! | [`progress`] | progress bars on stderr, shown only on a terminal |
 //!
 //! The measurements are exactly the book's: photos prepared by [`crate::data`] (resize and
 //! centre-crop to 320 × 320, pixels in [−1, 1]), one channel, the RAPSD of
 //! [`spectral::spectrum::rapsd`], the log-domain mean over photos, and the fits and schedules of
 //! [`spectral::fit`] and [`spectral::schedule`].
 
-use std::fmt::Write as _;
+pub mod measure;
+pub mod plot;
+pub mod progress;
+pub mod report;
+mod svg;
+
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
-use serde::Serialize;
-use spectral::fit::{bootstrap_alpha, fit_power_law, log_mean};
-use spectral::noise::seeded_rng;
-use spectral::schedule::{Edm, RectifiedFlow, Schedule, VpCosine, f_max, time_grid};
-use spectral::spectrum::{Rapsd, rapsd};
+use spectral::schedule::{Edm, RectifiedFlow, Schedule, VpCosine};
 
-use crate::data::{BOOK_SIZE, Channel, Preprocess, image_files, load_photo};
+use crate::data::{BOOK_SIZE, BadFile, Channel, Preprocess};
+use crate::fetch::{self, Dataset, IMAGENETTE, Source};
+
+pub use measure::{Measured, Spectra, measure};
+pub use report::{FitReport, NO_POWER, fit, fmax_csv, powerless_frequency, rapsd_csv};
 
 /// Largest `--size` accepted: a 8192 × 8192 field already takes 1 GiB as a complex spectrum.
 pub const MAX_SIZE: u32 = 8192;
@@ -39,14 +51,27 @@ const ABOUT: &str = "Spectra of your own images, measured the way the book measu
 const LONG_ABOUT: &str = "\
 Spectra of your own images, measured the way the book measures its photos.
 
-Every command takes image files (JPEG, PNG) and folders (searched recursively,
-files sorted by path), prepares each photo as the book does (resize so the short
-side is 320 px, centre-crop to 320 x 320, pixels scaled to [-1, 1]), takes one
-channel (green by default) and measures its radially averaged power spectral
-density (RAPSD). Several photos are averaged in the log domain.
+Every command takes image files and folders (searched recursively, files sorted
+by path; hidden files and links to folders are skipped), prepares each photo as
+the book does (resize so the short side is 320 px, centre-crop to 320 x 320,
+pixels scaled to [-1, 1]), takes one channel (green by default) and measures its
+radially averaged power spectral density (RAPSD). Several photos are averaged in
+the log domain.
 
-Results go to stdout; errors go to stderr as one line, `spectra: <file>: <problem>`,
-with exit code 1 (2 for a wrong command line).";
+Formats: JPEG (also CMYK), PNG (8 and 16 bits, grey, grey+alpha, RGBA, palette),
+GIF, WebP, BMP and TIFF; the format is read from the file's content, not its
+name. Alpha is ignored. Refused, each with a one-line reason: empty, text or
+truncated files, images under 16 px on a side, and headers claiming more than
+100 megapixels (refused before decoding: a decompression bomb).
+
+Files are decoded and measured in parallel on all cores; each photo is reduced
+to its spectrum (160 numbers) as soon as it is decoded, so memory does not grow
+with the number of files. A progress bar shows on stderr when it is a terminal.
+
+A file that cannot be used is reported on stderr as `spectra: warning: <file>:
+<problem>` and the others are measured (exit code 0); with --strict the first
+such file is an error. Results go to stdout; errors go to stderr as one line,
+`spectra: <file>: <problem>`, with exit code 1 (2 for a wrong command line).";
 
 const RAPSD_ABOUT: &str = "\
 Print the RAPSD as CSV with the header `frequency,power`: one row per integer
@@ -59,6 +84,7 @@ Fit a power law P(f) = C f^(-alpha) to the log-mean RAPSD, as the book does: DC
 dropped, the curve resampled to log-uniform frequencies, least squares in
 log-log space. The 95% interval for alpha is a percentile bootstrap over the
 photos (resampled with replacement); with one photo it collapses to alpha.
+Flat images (no power beyond DC) cannot be fitted and are skipped.
 
 Prints the lines alpha=, C=, alpha_low=, alpha_high= and images=, or one JSON
 object with --json.";
@@ -69,6 +95,31 @@ at diffusion time t: the highest frequency of the log-mean RAPSD whose power
 exceeds tau * sigma(t)^2 / alpha(t)^2, the noise level of the chosen schedule
 relative to its signal. One row for each of the steps + 1 times 0, 1/steps,
 ..., 1; f_max is 0 where nothing is detectable.";
+
+const PLOT_ABOUT: &str = "\
+Draw the log-mean RAPSD of your images with its power-law fit (red), beside the
+same measurement of the book's embedded photos (blue), on log-log axes in the
+book's style. The output format follows the file name: .png or .svg. The file is
+written whole or not at all.
+
+Recordings (WAV, FLAC, Ogg Vorbis, MP3, AIFF: told by their extensions) are
+measured as in the book's sound chapter instead: mono at 22,050 Hz, the middle
+2 s of each, the RAPSD of its log-mel spectrogram; the reference is then the
+book's embedded recordings. Images and recordings cannot share one chart.";
+
+const FETCH_ABOUT: &str = "\
+Download a data set the post used, verify its MD5 checksum, extract it into the
+cache folder and print the folder to pass to the other commands:
+
+    spectra fit \"$(spectra fetch imagenette)\"
+
+imagenette: Imagenette 320 px (fast.ai, about 330 MB, 13,394 photos), the
+images the post measured alpha = 2.454 on.
+
+The cache folder is --cache-dir, else $SPECTRA_CACHE, else
+$XDG_CACHE_HOME/spectral-book, else ~/.cache/spectral-book. An interrupted
+download or extraction leaves nothing that looks complete: run the command again
+and it starts over. Once a data set is in the cache, no network is used.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -81,12 +132,18 @@ pub enum Command {
     /// Print f_max(t), the highest frequency still above the noise, as CSV: t,f_max
     #[command(long_about = FMAX_ABOUT)]
     Fmax(FmaxArgs),
+    /// Draw your images' (or recordings') mean spectrum and fit beside the book's, as PNG or SVG
+    #[command(long_about = PLOT_ABOUT)]
+    Plot(plot::PlotArgs),
+    /// Download one of the post's data sets into the cache and print its folder
+    #[command(long_about = FETCH_ABOUT)]
+    Fetch(FetchArgs),
 }
 
-/// Which photos to measure and how to prepare them (shared by every command).
+/// Which photos to measure and how to prepare them (shared by every measuring command).
 #[derive(Clone, Debug, Args)]
 pub struct Input {
-    /// Image files (JPEG, PNG) and folders, searched recursively
+    /// Image files and folders, searched recursively
     #[arg(value_name = "IMAGE|DIR", required = true)]
     pub paths: Vec<PathBuf>,
     /// Colour channel to measure
@@ -99,6 +156,12 @@ pub struct Input {
     /// Use the pixels as they are: no resize, no crop (all photos must then have one shape)
     #[arg(long, conflicts_with = "size")]
     pub no_resize: bool,
+    /// Stop at the first file that cannot be used, instead of warning and going on
+    #[arg(long)]
+    pub strict: bool,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl Input {
@@ -123,9 +186,6 @@ pub struct FitArgs {
     /// Seed of the bootstrap's random number generator
     #[arg(long, value_name = "S", default_value_t = 5)]
     pub seed: u64,
-    /// Print one JSON object instead of key=value lines
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Clone, Debug, Args)]
@@ -165,6 +225,13 @@ impl ScheduleName {
             ScheduleName::Edm => Box::new(Edm::default()),
         }
     }
+
+    /// The command-line name.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
 }
 
 fn parse_tau(s: &str) -> std::result::Result<f64, String> {
@@ -178,69 +245,120 @@ fn parse_tau(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
-/// Runs one command and returns everything it prints on stdout.
-pub fn run(cli: &Cli) -> Result<String> {
+#[derive(Clone, Debug, Args)]
+pub struct FetchArgs {
+    /// The data set
+    #[arg(value_enum)]
+    pub dataset: DatasetName,
+    /// Cache folder [default: $SPECTRA_CACHE, else $XDG_CACHE_HOME/spectral-book, else
+    /// ~/.cache/spectral-book]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Download from this address instead (a mirror of the same archive; the tests use a local
+    /// server)
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// The archive's expected MD5 checksum, 32 hex digits [default: the published one]
+    #[arg(long, value_name = "HEX", value_parser = parse_md5)]
+    pub md5: Option<String>,
+    /// Print one JSON object instead of the folder alone
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The data sets `fetch` knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DatasetName {
+    /// Imagenette 320 px, the post's images (about 330 MB)
+    Imagenette,
+}
+
+impl DatasetName {
+    pub fn dataset(self) -> &'static Dataset {
+        match self {
+            DatasetName::Imagenette => &IMAGENETTE,
+        }
+    }
+}
+
+fn parse_md5(s: &str) -> std::result::Result<String, String> {
+    if fetch::is_md5(s) {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "`{s}` is not an MD5 checksum (32 hexadecimal digits)"
+        ))
+    }
+}
+
+/// Where a command's warnings go: one call per file set aside, in file order.
+pub type Warn<'a> = &'a mut dyn FnMut(&BadFile);
+
+/// Runs one command and returns everything it prints on stdout; files it could not use are passed
+/// to `warn` (the binary prints them on stderr).
+pub fn run(cli: &Cli, warn: Warn<'_>) -> Result<String> {
     match &cli.command {
-        Command::Rapsd(input) => Ok(rapsd_csv(&measure(input)?)),
+        Command::Rapsd(input) => {
+            let spectra = measure(input).settle(None, warn)?;
+            Ok(if input.json {
+                report::rapsd_json(&spectra)
+            } else {
+                rapsd_csv(&spectra)
+            })
+        }
         Command::Fit(args) => {
-            let report = fit(&measure(&args.input)?, args.bootstrap as usize, args.seed)?;
-            Ok(if args.json {
+            let spectra = measure(&args.input).settle(Some(&report::powerless), warn)?;
+            let spinner = progress::spinner(&format!("bootstrap: {} resamples", args.bootstrap));
+            let report = fit(&spectra, args.bootstrap as usize, args.seed);
+            spinner.finish_and_clear();
+            let report = report?;
+            Ok(if args.input.json {
                 report.to_json()
             } else {
                 report.to_lines()
             })
         }
         Command::Fmax(args) => {
-            let spectra = measure(&args.input)?;
-            Ok(fmax_csv(
-                &spectra,
-                args.schedule.schedule().as_ref(),
-                args.tau,
-                args.steps as usize,
-            ))
+            let spectra = measure(&args.input).settle(None, warn)?;
+            let (schedule, steps) = (args.schedule.schedule(), args.steps as usize);
+            Ok(if args.input.json {
+                report::fmax_json(&spectra, args.schedule, args.tau, steps)
+            } else {
+                fmax_csv(&spectra, schedule.as_ref(), args.tau, steps)
+            })
         }
+        Command::Plot(args) => plot::plot(args, warn),
+        Command::Fetch(args) => run_fetch(args),
     }
 }
 
-/// The RAPSD of every photo, in file order, all of one shape.
-#[derive(Clone, Debug)]
-pub struct Spectra {
-    /// The image files measured, in the order of the curves.
-    pub files: Vec<PathBuf>,
-    /// (rows, columns) of every prepared photo.
-    pub shape: (usize, usize),
-    /// r / L for r = 0 … (DC first).
-    pub frequency: Vec<f64>,
-    /// One RAPSD per file, DC included.
-    pub curves: Vec<Vec<f64>>,
-}
-
-impl Spectra {
-    /// The log-domain mean RAPSD over the photos, DC included.
-    pub fn log_mean(&self) -> Rapsd {
-        Rapsd {
-            frequency: self.frequency.clone(),
-            power: log_mean(&self.curves),
-        }
+fn run_fetch(args: &FetchArgs) -> Result<String> {
+    let dataset = args.dataset.dataset();
+    let mut source = Source::from(dataset);
+    if let Some(url) = &args.url {
+        source.url.clone_from(url);
     }
-}
-
-/// Every image file named by the inputs: each input in the order given, a folder's files sorted
-/// by path. A missing path or a folder without images is an error naming it.
-pub fn input_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        match image_files(std::slice::from_ref(path)) {
-            Ok(found) => files.extend(found),
-            // `image_files` fails either on the file system (an I/O error naming the path) or
-            // because a folder holds no images: say the latter in the `<file>: <problem>` form.
-            Err(e) if !e.chain().any(|c| c.is::<std::io::Error>()) => {
-                bail!("{}: no JPEG or PNG files in this folder", path.display())
-            }
-            Err(e) => return Err(e),
-        }
+    if let Some(md5) = &args.md5 {
+        source.md5.clone_from(md5);
     }
-    Ok(files)
+    let cache = match &args.cache_dir {
+        Some(dir) => dir.clone(),
+        None => fetch::default_cache_dir()?,
+    };
+    let bar = progress::bytes(&format!("downloading {}", dataset.archive));
+    let fetched = fetch::fetch(dataset, &source, &cache, &bar);
+    bar.finish_and_clear();
+    let fetched = fetched?;
+    let folder = fetched.folder.display().to_string();
+    if !args.json {
+        return Ok(format!("{folder}\n"));
+    }
+    let json = serde_json::json!({
+        "dataset": dataset.name,
+        "folder": folder,
+        "downloaded": fetched.downloaded,
+    });
+    Ok(format!("{json}\n"))
 }
 
 /// An error as the one line `spectra` prints: the causes joined by ": ", each cause left out when
@@ -259,146 +377,7 @@ pub fn error_line(err: &anyhow::Error) -> String {
     line
 }
 
-/// Loads, prepares and measures every photo the input names (in parallel, results in file order).
-/// With `--no-resize`, photos of different shapes are refused: their RAPSDs have different
-/// lengths and frequencies, so they cannot be averaged point by point.
-pub fn measure(input: &Input) -> Result<Spectra> {
-    let files = input_files(&input.paths)?;
-    let (preprocess, channel) = (input.preprocess(), input.channel);
-    // Keep every result and take the first error in file order, so the message is deterministic.
-    let measured: Vec<Result<((usize, usize), Rapsd)>> = files
-        .par_iter()
-        .map(|path| {
-            let field = load_photo(path, preprocess)?.channel(channel);
-            Ok((field.dim(), rapsd(&field)))
-        })
-        .collect();
-    let measured = measured.into_iter().collect::<Result<Vec<_>>>()?;
-    let (shape, first) = &measured[0];
-    for (path, (other, _)) in files.iter().zip(&measured) {
-        if other != shape {
-            bail!(
-                "{}: {} pixels, but {} has {}; without resizing only images of one shape can be \
-                 averaged (drop --no-resize to crop them all to {BOOK_SIZE}×{BOOK_SIZE})",
-                path.display(),
-                size_text(*other),
-                files[0].display(),
-                size_text(*shape),
-            );
-        }
-    }
-    let (shape, frequency) = (*shape, first.frequency.clone());
-    let curves = measured.into_iter().map(|(_, r)| r.power).collect();
-    Ok(Spectra {
-        files,
-        shape,
-        frequency,
-        curves,
-    })
-}
-
 /// "width×height", the way image sizes are usually written.
-fn size_text((rows, cols): (usize, usize)) -> String {
+pub fn size_text((rows, cols): (usize, usize)) -> String {
     format!("{cols}×{rows}")
-}
-
-/// The `rapsd` command's CSV: `frequency,power`, the log-mean power at every radius from DC.
-/// Numbers are printed in the shortest form that reads back to the same `f64`.
-pub fn rapsd_csv(spectra: &Spectra) -> String {
-    let mean = spectra.log_mean();
-    let mut out = String::from("frequency,power\n");
-    for (f, p) in mean.frequency.iter().zip(&mean.power) {
-        writeln!(out, "{f},{p:e}").expect("writing to a String cannot fail");
-    }
-    out
-}
-
-/// What `fit` reports: the power law of the log-mean RAPSD and a bootstrap 95% interval for α.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FitReport {
-    pub alpha: f64,
-    #[serde(rename = "C")]
-    pub c: f64,
-    pub alpha_low: f64,
-    pub alpha_high: f64,
-    pub images: usize,
-}
-
-impl FitReport {
-    /// `key=value` lines, numbers in their shortest exact form.
-    pub fn to_lines(&self) -> String {
-        format!(
-            "alpha={}\nC={:e}\nalpha_low={}\nalpha_high={}\nimages={}\n",
-            self.alpha, self.c, self.alpha_low, self.alpha_high, self.images
-        )
-    }
-
-    /// One JSON object on one line.
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string(self).expect("a report of finite numbers serialises");
-        s.push('\n');
-        s
-    }
-}
-
-/// Fits the log-mean RAPSD exactly as the book's chapter does (DC dropped, `fit_power_law`), and
-/// bootstraps α over the photos with `resamples` draws from `seeded_rng(seed)`.
-pub fn fit(spectra: &Spectra, resamples: usize, seed: u64) -> Result<FitReport> {
-    let frequency = &spectra.frequency[1..];
-    if frequency.len() < 2 {
-        bail!(
-            "{}: too small to fit a power law: a line needs 2 frequencies besides DC, and the \
-             RAPSD of a {} image has {} (at least 5 × 5 pixels are needed)",
-            spectra.files[0].display(),
-            size_text(spectra.shape),
-            frequency.len()
-        );
-    }
-    for (path, curve) in spectra.files.iter().zip(&spectra.curves) {
-        if let Some(f) = powerless_frequency(&spectra.frequency, curve) {
-            bail!(
-                "{}: no power at frequency {f} (a flat image?): a power law needs power at \
-                 every frequency",
-                path.display()
-            );
-        }
-    }
-    let curves: Vec<&[f64]> = spectra.curves.iter().map(|c| &c[1..]).collect();
-    let law = fit_power_law(frequency, &log_mean(&curves));
-    let (interval, _) = bootstrap_alpha(frequency, &curves, resamples, &mut seeded_rng(seed));
-    Ok(FitReport {
-        alpha: law.alpha,
-        c: law.c,
-        alpha_low: interval.low,
-        alpha_high: interval.high,
-        images: spectra.curves.len(),
-    })
-}
-
-/// RAPSD values at or below this are rounding error, not detail. Photos reach the spectrum as
-/// `f32` pixels in [−1, 1] (resized in `f32`), and `f32` rounding alone leaves a floor near 1e-15
-/// (a flat photo measures 1e-16 to 1e-15 beyond DC). Any real photo lies far above: the
-/// quantisation noise of 16-bit pixels is (2/65535)²/12 ≈ 8e-11, of 8-bit ones 5e-6.
-pub const NO_POWER: f64 = 1e-14;
-
-/// The first frequency besides DC where a RAPSD (DC first) holds no power to speak of, if any.
-/// Fitting a line to the logarithm of rounding errors would give a meaningless exponent.
-pub fn powerless_frequency(frequency: &[f64], curve: &[f64]) -> Option<f64> {
-    frequency
-        .iter()
-        .zip(curve)
-        .skip(1)
-        .find(|(_, p)| !(p.is_finite() && **p > NO_POWER))
-        .map(|(f, _)| *f)
-}
-
-/// The `fmax` command's CSV: `t,f_max` at `steps + 1` evenly spaced times, from the log-mean RAPSD.
-pub fn fmax_csv(spectra: &Spectra, schedule: &dyn Schedule, tau: f64, steps: usize) -> String {
-    let mean = spectra.log_mean();
-    let mut out = String::from("t,f_max\n");
-    for t in time_grid(steps) {
-        let f = f_max(schedule, &mean.frequency, &mean.power, t, tau);
-        writeln!(out, "{t},{f}").expect("writing to a String cannot fail");
-    }
-    out
 }

@@ -159,6 +159,12 @@ impl Chart {
         self.legend_at = position;
         self
     }
+    /// Replaces the axis labels.
+    pub fn labels(mut self, x_label: &str, y_label: &str) -> Chart {
+        self.x_label = x_label.into();
+        self.y_label = y_label.into();
+        self
+    }
     pub fn with(mut self, series: Series) -> Chart {
         self.series.push(series);
         self
@@ -278,7 +284,20 @@ impl Canvas {
 
     /// Writes text with its top-left corner at (x, y).
     pub fn text(&mut self, text: &str, x: i32, y: i32, size: u32, family: &str) -> Result<()> {
-        let style = TextStyle::from((family, size as f64).into_font()).color(&BLACK);
+        self.colored_text(text, x, y, size, family, BLACK)
+    }
+
+    /// Writes text in a colour with its top-left corner at (x, y).
+    pub fn colored_text(
+        &mut self,
+        text: &str,
+        x: i32,
+        y: i32,
+        size: u32,
+        family: &str,
+        color: RGBColor,
+    ) -> Result<()> {
+        let style = TextStyle::from((family, size as f64).into_font()).color(&color);
         self.draw(|root| {
             root.draw_text(text, &style, (x, y))
                 .map_err(|e| anyhow!("text: {e}"))?;
@@ -286,22 +305,68 @@ impl Canvas {
         })
     }
 
+    /// Writes text in a colour, centred horizontally on `cx`, its top at `y` (panel titles and
+    /// axis labels of composite figures).
+    pub fn centred_text(
+        &mut self,
+        text: &str,
+        cx: i32,
+        y: i32,
+        size: u32,
+        family: &str,
+        color: RGBColor,
+    ) -> Result<()> {
+        let style = TextStyle::from((family, size as f64).into_font()).color(&color);
+        self.draw(|root| {
+            let (w, _) = root
+                .estimate_text_size(text, &style)
+                .map_err(|e| anyhow!("text: {e}"))?;
+            root.draw_text(text, &style, (cx - w as i32 / 2, y))
+                .map_err(|e| anyhow!("text: {e}"))?;
+            Ok(())
+        })
+    }
+
     /// Writes text centred on (cx, cy), rotated a quarter turn counter-clockwise (reads bottom to top).
     pub fn vertical_text(&mut self, text: &str, cx: i32, cy: i32, size: u32) -> Result<()> {
-        let (w, h) = ((text.chars().count() as u32 + 2) * size, size * 3 / 2);
+        self.vertical_text_in(text, cx, cy, size, FONT)
+    }
+
+    /// [`Canvas::vertical_text`] in another font family (e.g. [`MONO`]).
+    pub fn vertical_text_in(
+        &mut self,
+        text: &str,
+        cx: i32,
+        cy: i32,
+        size: u32,
+        family: &str,
+    ) -> Result<()> {
+        // The text is laid out with room above and below, then cropped to its ink: glyphs reach
+        // above the nominal top of the line (the tops of "l", "d", "f" would be cut off).
+        let pad = size / 2;
+        let (w, h) = (
+            (text.chars().count() as u32 + 2) * size,
+            size * 3 / 2 + 2 * pad,
+        );
         let mut scratch = Canvas::new(w, h);
-        scratch.text(text, 0, 0, size, FONT)?;
+        scratch.text(text, 0, pad as i32, size, family)?;
         let img = scratch.into_image();
+        let ink = |x: u32, y: u32| img.get_pixel(x, y)[0] < 250;
         // Trim the unused white right-hand side so the label centres correctly.
         let used = (0..w)
             .rev()
-            .find(|x| (0..h).any(|y| img.get_pixel(*x, y)[0] < 250))
+            .find(|x| (0..h).any(|y| ink(*x, y)))
             .map_or(1, |x| x + 1);
-        let trimmed = imageops::crop_imm(&img, 0, 0, used, h).to_image();
+        let inked: Vec<u32> = (0..h).filter(|y| (0..used).any(|x| ink(x, *y))).collect();
+        let (top, rows) = match (inked.first(), inked.last()) {
+            (Some(a), Some(b)) => (*a, b - a + 1),
+            _ => (0, h),
+        };
+        let trimmed = imageops::crop_imm(&img, 0, top, used, rows).to_image();
         let rotated = imageops::rotate270(&trimmed);
         self.paste(
             &rotated,
-            i64::from(cx) - i64::from(h / 2),
+            i64::from(cx) - i64::from(rows / 2),
             i64::from(cy) - i64::from(used / 2),
         );
         Ok(())

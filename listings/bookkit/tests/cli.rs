@@ -6,8 +6,11 @@
 //! power-law fields with a known exponent, stored as 16-bit PNGs so quantisation adds no noise
 //! floor worth mentioning, and the fit must find that exponent.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::{assert_fails_naming, csv, key_values, ok, spectra, value};
 
 use bookkit::data::{Channel, Preprocess, channels, default_images_dir, image_files, load_photo};
 use bookkit::image::{ImageBuffer, Luma, Rgb};
@@ -20,71 +23,8 @@ use spectral::spectrum::{log_mean_rapsd, rapsd};
 /// The exponent of the synthetic photos.
 const ALPHA: f64 = 2.5;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn spectra<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_spectra"))
-        .args(args)
-        // A backtrace must not appear even when the environment asks for one.
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("the spectra binary runs");
-    Run {
-        code: out
-            .status
-            .code()
-            .expect("spectra exits normally, not by a signal"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-/// Runs spectra, requiring success, and returns its stdout.
-fn ok<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> String {
-    let run = spectra(args);
-    assert_eq!(run.code, 0, "{args:?} failed: {}", run.stderr);
-    assert!(run.stderr.is_empty(), "{}", run.stderr);
-    run.stdout
-}
-
 fn close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
-}
-
-/// `header` and the rows of a two-column CSV.
-fn csv(text: &str) -> (String, Vec<(f64, f64)>) {
-    let mut lines = text.lines();
-    let header = lines.next().expect("a header").to_string();
-    let rows = lines
-        .map(|l| {
-            let (a, b) = l.split_once(',').expect("two columns");
-            (a.parse().unwrap(), b.parse().unwrap())
-        })
-        .collect();
-    (header, rows)
-}
-
-/// The `key=value` lines of `spectra fit`.
-fn key_values(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .map(|l| {
-            let (k, v) = l.split_once('=').expect("key=value");
-            (k.to_string(), v.to_string())
-        })
-        .collect()
-}
-
-fn value(kv: &[(String, String)], key: &str) -> f64 {
-    kv.iter()
-        .find(|(k, _)| k == key)
-        .unwrap_or_else(|| panic!("no {key} in {kv:?}"))
-        .1
-        .parse()
-        .unwrap()
 }
 
 /// A field scaled linearly onto 0 … 65535 (an affine map changes only the DC term and the level
@@ -373,22 +313,6 @@ fn fmax_prints_the_librarys_f_max_on_the_time_grid() {
     );
 }
 
-/// An error: exit code 1, nothing on stdout, one line `spectra: <file>: …` on stderr, no panic.
-fn assert_fails_naming(args: &[&std::ffi::OsStr], file: &Path) {
-    let run = spectra(args);
-    assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
-    assert!(run.stdout.is_empty(), "{args:?} printed {}", run.stdout);
-    let prefix = format!("spectra: {}: ", file.display());
-    assert!(run.stderr.starts_with(&prefix), "{args:?}: {}", run.stderr);
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    for word in ["panicked", "Caused by", "backtrace"] {
-        assert!(!run.stderr.contains(word), "{}", run.stderr);
-    }
-    // Causes are joined on one line without repeating one another (image errors echo their source).
-    let parts: Vec<&str> = run.stderr.trim_end().split(": ").collect();
-    assert!(parts.windows(2).all(|w| w[0] != w[1]), "{}", run.stderr);
-}
-
 #[test]
 fn bad_inputs_fail_with_one_line_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -396,13 +320,10 @@ fn bad_inputs_fail_with_one_line_naming_the_file() {
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
     std::fs::write(empty.join("notes.txt"), "no images here").unwrap();
-    let mixed = dir.path().join("mixed");
-    std::fs::create_dir(&mixed).unwrap();
-    write_power_law_gray(&mixed.join("a.png"), 32, 32, 1);
-    std::fs::write(mixed.join("x.png"), "not a PNG").unwrap();
-    write_power_law_gray(&mixed.join("z.png"), 32, 32, 2);
+    let junk = dir.path().join("x.png");
+    std::fs::write(&junk, "not a PNG").unwrap();
     let flat = dir.path().join("flat.png");
-    ImageBuffer::<Luma<u16>, Vec<u16>>::from_pixel(15, 13, Luma([1000]))
+    ImageBuffer::<Luma<u16>, Vec<u16>>::from_pixel(20, 18, Luma([1000]))
         .save(&flat)
         .unwrap();
 
@@ -410,13 +331,7 @@ fn bad_inputs_fail_with_one_line_naming_the_file() {
         let c: &std::ffi::OsStr = command.as_ref();
         assert_fails_naming(&[c, missing.as_os_str()], &missing);
         assert_fails_naming(&[c, empty.as_os_str()], &empty);
-        assert_fails_naming(&[c, mixed.as_os_str()], &mixed.join("x.png"));
-        assert_fails_naming(&[c, mixed.join("x.png").as_os_str()], &mixed.join("x.png"));
-        // A bad input after good ones still fails the whole run: no partial table.
-        assert_fails_naming(
-            &[c, mixed.join("a.png").as_os_str(), empty.as_os_str()],
-            &empty,
-        );
+        assert_fails_naming(&[c, junk.as_os_str()], &junk);
     }
     // A flat image has a spectrum (nothing but rounding error beyond DC) but no power law to
     // fit, whether resized or measured as it is.
@@ -425,7 +340,8 @@ fn bad_inputs_fail_with_one_line_naming_the_file() {
     let as_is: &std::ffi::OsStr = "--no-resize".as_ref();
     assert_fails_naming(&["fit".as_ref(), as_is, flat.as_os_str()], &flat);
     // Too few frequencies for a line.
-    let tiny = mixed.join("a.png");
+    let tiny = dir.path().join("a.png");
+    write_power_law_gray(&tiny, 32, 32, 1);
     assert_fails_naming(
         &[
             "fit".as_ref(),
@@ -438,12 +354,63 @@ fn bad_inputs_fail_with_one_line_naming_the_file() {
 }
 
 #[test]
+fn bad_files_among_good_ones_are_warned_about_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mixed = dir.path().join("mixed");
+    std::fs::create_dir(&mixed).unwrap();
+    write_power_law_gray(&mixed.join("a.png"), 32, 32, 1);
+    std::fs::write(mixed.join("x.png"), "not a PNG").unwrap();
+    write_power_law_gray(&mixed.join("z.png"), 32, 32, 2);
+    let good = tempfile::tempdir().unwrap();
+    for name in ["a.png", "z.png"] {
+        std::fs::copy(mixed.join(name), good.path().join(name)).unwrap();
+    }
+    let x = mixed.join("x.png").display().to_string();
+    for command in ["rapsd", "fit", "fmax"] {
+        let run = spectra(&[command.as_ref(), mixed.as_os_str()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(
+            run.stderr,
+            format!("spectra: warning: {x}: a text file, not an image (despite its .png name)\n")
+        );
+        // The output is that of the good files alone.
+        assert_eq!(run.stdout, ok(&[command.as_ref(), good.path().as_os_str()]));
+        // --strict makes the bad file fatal: one line, nothing on stdout.
+        let strict: &std::ffi::OsStr = "--strict".as_ref();
+        assert_fails_naming(
+            &[command.as_ref(), strict, mixed.as_os_str()],
+            &mixed.join("x.png"),
+        );
+    }
+    // An empty folder after a good file is a warning too.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let run = spectra(&[
+        "fit".as_ref(),
+        mixed.join("a.png").as_os_str(),
+        empty.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "spectra: warning: {}: no image files in this folder",
+            empty.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(value(&key_values(&run.stdout), "images"), 1.0);
+}
+
+#[test]
 fn help_works_for_every_command_and_usage_errors_exit_with_2() {
     for args in [
         vec!["--help"],
         vec!["rapsd", "--help"],
         vec!["fit", "--help"],
         vec!["fmax", "--help"],
+        vec!["plot", "--help"],
+        vec!["fetch", "--help"],
         vec!["help", "fit"],
     ] {
         let out = ok(&args);
@@ -451,6 +418,15 @@ fn help_works_for_every_command_and_usage_errors_exit_with_2() {
     }
     assert!(ok(&["fit", "--help"]).contains("--bootstrap <B>"));
     assert!(ok(&["fmax", "--help"]).contains("rectified-flow"));
+    assert!(ok(&["--help"]).contains("100 megapixels"));
+    assert!(ok(&["fetch", "--help"]).contains("SPECTRA_CACHE"));
+    for command in ["rapsd", "fit", "fmax", "plot"] {
+        let help = ok(&[command, "--help"]);
+        assert!(
+            help.contains("--json") && help.contains("--strict"),
+            "{help}"
+        );
+    }
     for args in [
         vec!["rapsd"],
         vec!["rapsd", "--channel", "pink", "x.png"],
@@ -459,6 +435,18 @@ fn help_works_for_every_command_and_usage_errors_exit_with_2() {
         vec!["fmax", "--tau", "-1", "x.png"],
         vec!["fmax", "--steps", "0", "x.png"],
         vec!["spectrogram", "x.wav"],
+        vec!["plot", "x.png"],
+        vec![
+            "plot",
+            "--reference",
+            "d",
+            "--no-reference",
+            "-o",
+            "a.png",
+            "x.png",
+        ],
+        vec!["fetch", "mnist"],
+        vec!["fetch", "imagenette", "--md5", "xyz"],
     ] {
         let run = spectra(&args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
@@ -477,4 +465,67 @@ fn fit_of_the_embedded_photos_is_the_books() {
     assert!(close(value(&kv, "alpha_low"), low));
     assert!(close(value(&kv, "alpha_high"), high));
     assert_eq!(value(&kv, "images"), photos.len() as f64);
+}
+
+#[test]
+fn every_measuring_command_prints_the_same_numbers_as_json() {
+    let dir = synthetic_photos();
+    let d = dir.path().as_os_str();
+    let (_, rows) = csv(&ok(&["rapsd".as_ref(), d]));
+    let json = ok(&["rapsd".as_ref(), "--json".as_ref(), d]);
+    assert_eq!(json.lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let numbers = |key: &str| -> Vec<f64> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let (f, p): (Vec<f64>, Vec<f64>) = rows.into_iter().unzip();
+    assert_same(&numbers("frequency"), &f);
+    assert_same(&numbers("power"), &p);
+    assert_eq!(v["images"], 4);
+    assert_eq!(v["skipped"], serde_json::json!([]));
+
+    let args = [
+        "fmax",
+        "--schedule",
+        "vp-cosine",
+        "--tau",
+        "2",
+        "--steps",
+        "10",
+    ];
+    let mut with_dir: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    with_dir.push(d);
+    let (_, rows) = csv(&ok(&with_dir));
+    with_dir.insert(1, "--json".as_ref());
+    let v: serde_json::Value = serde_json::from_str(&ok(&with_dir)).unwrap();
+    let (t, f): (Vec<f64>, Vec<f64>) = rows.into_iter().unzip();
+    let numbers = |key: &str| -> Vec<f64> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    assert_same(&numbers("t"), &t);
+    assert_same(&numbers("f_max"), &f);
+    assert_eq!(v["schedule"], "vp-cosine");
+    assert_eq!(v["tau"], 2.0);
+}
+
+/// The same numbers, up to the last bit serde_json's fast float parser may get wrong (the JSON
+/// holds the shortest exact form, as the CSV does).
+fn assert_same(json: &[f64], text: &[f64]) {
+    assert_eq!(json.len(), text.len());
+    for (a, b) in json.iter().zip(text) {
+        assert!(
+            a == b || (a - b).abs() <= 4.0 * f64::EPSILON * b.abs(),
+            "{a} vs {b}"
+        );
+    }
 }

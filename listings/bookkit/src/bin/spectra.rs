@@ -2,19 +2,24 @@
 //!
 //! Run: `cargo run --release -p bookkit --bin spectra -- --help`.
 //! Pieces: everything is in `bookkit::cli` (loading through `bookkit::data`, the RAPSD, fits and
-//! schedules of `spectral`); this file only parses the command line and prints.
+//! schedules of `spectral`, downloads through `bookkit::fetch`); this file only parses the
+//! command line and prints.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
+use bookkit::cli::measure::panic_is_handled;
 use bookkit::cli::{Cli, error_line, run};
+use bookkit::data::BadFile;
 
 fn main() -> ExitCode {
+    quiet_panics();
     // Usage errors and --help exit here, with clap's codes (2 and 0).
     let cli = Cli::parse();
-    match run(&cli) {
+    let mut warn = |bad: &BadFile| eprintln!("spectra: warning: {bad}");
+    match run(&cli, &mut warn) {
         Ok(output) => write_stdout(&output),
         Err(err) => {
             // The whole cause chain on one line; returning the error from `main` would print a
@@ -23,6 +28,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A panic is a bug, reported as one line without a backtrace; a panic while decoding one file is
+/// that file's problem, reported as a warning by the measuring code, so it prints nothing here.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        if !panic_is_handled() {
+            let payload = info.payload();
+            let text = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            eprintln!("spectra: internal error (please report it): {text}");
+        }
+    }));
 }
 
 /// Prints the finished output; a reader that stopped reading (`spectra rapsd … | head`) is fine.

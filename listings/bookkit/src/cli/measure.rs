@@ -1,0 +1,328 @@
+//! Measuring many files: each decoded and reduced to its RAPSD in parallel, on all cores.
+//!
+//! Memory stays bounded however many files there are: a worker decodes one photo, measures it
+//! and drops its pixels before taking the next, so at most one photo per core is in memory, and
+//! all that is kept of a photo is its curve (160 numbers at 320 × 320: 1,000 photos keep 1.3 MB).
+//! The FFT plan and radial bins are made once per worker and shape, not once per photo.
+//!
+//! Results are collected in file order, so the output, the warnings and the first error never
+//! depend on which core finished first.
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Result, bail};
+use rayon::prelude::*;
+use spectral::audio::{CLIP_SAMPLES, SAMPLE_RATE};
+use spectral::fft::Fft2;
+use spectral::fit::log_mean;
+use spectral::spectrum::{RadialBins, Rapsd, rapsd, rapsd_with};
+
+use super::{Input, Warn, progress, size_text};
+use crate::audio::{AUDIO_EXTENSIONS, load_clip};
+use crate::data::{BOOK_SIZE, BadFile, Channel, Preprocess, load_channel, walk_files, walk_images};
+
+/// The RAPSD of every usable photo, in file order, all of one shape.
+#[derive(Clone, Debug)]
+pub struct Spectra {
+    /// The image files measured, in the order of the curves.
+    pub files: Vec<PathBuf>,
+    /// (rows, columns) of every prepared photo.
+    pub shape: (usize, usize),
+    /// r / L for r = 0 … (DC first).
+    pub frequency: Vec<f64>,
+    /// One RAPSD per file, DC included.
+    pub curves: Vec<Vec<f64>>,
+    /// The inputs that could not be used, in input order.
+    pub skipped: Vec<BadFile>,
+}
+
+impl Spectra {
+    /// The log-domain mean RAPSD over the photos, DC included.
+    pub fn log_mean(&self) -> Rapsd {
+        Rapsd {
+            frequency: self.frequency.clone(),
+            power: log_mean(&self.curves),
+        }
+    }
+}
+
+/// One photo's measurement.
+#[derive(Clone, Debug)]
+pub struct Measurement {
+    pub path: PathBuf,
+    pub shape: (usize, usize),
+    pub curve: Vec<f64>,
+}
+
+/// Every input's outcome, in input order, before deciding what to do about the bad ones.
+#[derive(Debug)]
+pub struct Measured {
+    pub results: Vec<Result<Measurement, BadFile>>,
+    /// `--strict`: any bad file is an error.
+    pub strict: bool,
+}
+
+/// A test a usable measurement must also pass for one command (a fit needs power at every
+/// frequency); it returns the problem, if any, given the frequencies and the curve.
+pub type Reject<'a> = &'a dyn Fn(&[f64], &[f64]) -> Option<String>;
+
+/// Finds, loads and measures every photo the input names, in parallel.
+pub fn measure(input: &Input) -> Measured {
+    let (preprocess, channel) = (input.preprocess(), input.channel);
+    measure_each(walk_images(&input.paths), input.strict, |path, plan| {
+        measure_photo(path, preprocess, channel, plan)
+    })
+}
+
+/// Finds, loads and measures every recording the paths name, in parallel: the RAPSD of the
+/// log-mel spectrogram of its middle 2 s, as the sound chapter measures its clips (every clip
+/// then gives an image of one shape, and curves that average point by point).
+pub fn measure_recordings(paths: &[PathBuf], strict: bool) -> Measured {
+    let entries = walk_files(paths, &AUDIO_EXTENSIONS, "audio");
+    measure_each(entries, strict, |path, _| measure_recording(path))
+}
+
+/// Runs `measure_file` on every file of `entries` in parallel, keeping input order. With
+/// `strict`, files after the first bad one (in file order) are not decoded at all: the run will
+/// fail anyway.
+fn measure_each<F>(
+    entries: Vec<Result<PathBuf, BadFile>>,
+    strict: bool,
+    measure_file: F,
+) -> Measured
+where
+    F: Fn(&Path, &mut Option<Plan>) -> Result<Measurement, BadFile> + Sync,
+{
+    let bar = progress::files(entries.len() as u64, "measuring");
+    let first_bad = AtomicUsize::new(usize::MAX);
+    let results: Vec<Option<Result<Measurement, BadFile>>> = entries
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || None::<Plan>,
+            |plan, (i, entry)| {
+                if strict && i > first_bad.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let result = match entry {
+                    Ok(path) => guarded(path, plan, &measure_file),
+                    Err(bad) => Err(bad.clone()),
+                };
+                if result.is_err() {
+                    first_bad.fetch_min(i, Ordering::Relaxed);
+                }
+                bar.inc(1);
+                Some(result)
+            },
+        )
+        .collect();
+    bar.finish_and_clear();
+    Measured {
+        results: results.into_iter().flatten().collect(),
+        strict,
+    }
+}
+
+thread_local! {
+    static MEASURING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread is inside the measurement of one file, where a panic becomes that file's
+/// problem (see [`guarded`]): the binary's panic hook then stays quiet.
+pub fn panic_is_handled() -> bool {
+    MEASURING.with(Cell::get)
+}
+
+/// Measures one file, turning a panic into a problem with that file. Decoders are written for
+/// valid files; a damaged one that trips a bug in one should cost the reader that file, not the
+/// run.
+fn guarded<F>(
+    path: &Path,
+    plan: &mut Option<Plan>,
+    measure_file: &F,
+) -> Result<Measurement, BadFile>
+where
+    F: Fn(&Path, &mut Option<Plan>) -> Result<Measurement, BadFile>,
+{
+    MEASURING.with(|m| m.set(true));
+    let outcome = catch_unwind(AssertUnwindSafe(|| measure_file(path, plan)));
+    MEASURING.with(|m| m.set(false));
+    outcome.unwrap_or_else(|payload| {
+        // The plan may have been left half-made.
+        *plan = None;
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(BadFile::new(
+            path,
+            format!("cannot be decoded: the decoder failed on it ({text})"),
+        ))
+    })
+}
+
+/// An FFT plan and radial bins for one shape, kept by a worker while its photos have that shape.
+struct Plan {
+    shape: (usize, usize),
+    fft: Fft2,
+    bins: RadialBins,
+}
+
+fn measure_photo(
+    path: &Path,
+    preprocess: Preprocess,
+    channel: Channel,
+    plan: &mut Option<Plan>,
+) -> Result<Measurement, BadFile> {
+    let field = load_channel(path, preprocess, channel)?;
+    let shape = field.dim();
+    if plan.as_ref().is_none_or(|p| p.shape != shape) {
+        // One plan at a time: with `--no-resize` photos of many shapes would otherwise each keep
+        // their bins (16 bytes a pixel) for the whole run.
+        *plan = Some(Plan {
+            shape,
+            fft: Fft2::new(shape.0, shape.1),
+            bins: RadialBins::new(shape.0, shape.1),
+        });
+    }
+    let plan = plan.as_ref().expect("a plan for this shape was just made");
+    Ok(Measurement {
+        path: path.to_path_buf(),
+        shape,
+        curve: rapsd_with(&plan.bins, &plan.fft, &field).power,
+    })
+}
+
+/// One recording's measurement (see [`measure_recordings`]).
+fn measure_recording(path: &Path) -> Result<Measurement, BadFile> {
+    let clip = load_clip(path).map_err(|e| bad_file(path, &e))?;
+    let excerpt = clip.centred_excerpt(CLIP_SAMPLES).ok_or_else(|| {
+        BadFile::new(
+            path,
+            format!(
+                "{:.2} s long, shorter than the {:.0} s excerpt the book measures",
+                clip.seconds(),
+                CLIP_SAMPLES as f64 / f64::from(SAMPLE_RATE)
+            ),
+        )
+    })?;
+    let mel = excerpt.log_mel();
+    Ok(Measurement {
+        path: path.to_path_buf(),
+        shape: mel.dim(),
+        curve: rapsd(&mel).power,
+    })
+}
+
+/// An error that names its file (`<path>: <problem>`) as a [`BadFile`].
+fn bad_file(path: &Path, err: &anyhow::Error) -> BadFile {
+    let line = super::error_line(err);
+    let prefix = format!("{}: ", path.display());
+    BadFile::new(path, line.strip_prefix(&prefix).unwrap_or(&line))
+}
+
+impl Measured {
+    /// Decides what the bad files mean: with `--strict` the first is the error; without, each is
+    /// passed to `warn` and the run goes on, unless no file at all was usable. `reject` sets aside
+    /// usable files a command cannot use.
+    pub fn settle(self, reject: Option<Reject<'_>>, warn: Warn<'_>) -> Result<Spectra> {
+        let Measured {
+            mut results,
+            strict,
+        } = self;
+        let (shape, frequency) = match results.iter().find_map(|r| r.as_ref().ok()) {
+            Some(first) => (first.shape, frequencies(first.shape)),
+            None => ((0, 0), Vec::new()),
+        };
+        check_one_shape(&results)?;
+        if let Some(reject) = reject {
+            apply(reject, &frequency, &mut results);
+        }
+        let (good, skipped): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+        let good: Vec<Measurement> = good.into_iter().flatten().collect();
+        let skipped: Vec<BadFile> = skipped.into_iter().filter_map(Result::err).collect();
+        if let Some(first) = skipped.first()
+            && (strict || (good.is_empty() && skipped.len() == 1))
+        {
+            return Err(first.clone().into());
+        }
+        skipped.iter().for_each(&mut *warn);
+        if good.is_empty() {
+            bail!(
+                "none of the {} files could be used (each is named above)",
+                skipped.len()
+            );
+        }
+        let (files, curves) = good.into_iter().map(|m| (m.path, m.curve)).unzip();
+        Ok(Spectra {
+            files,
+            shape,
+            frequency,
+            curves,
+            skipped,
+        })
+    }
+}
+
+/// The frequencies r / L of a RAPSD of this shape.
+fn frequencies((rows, cols): (usize, usize)) -> Vec<f64> {
+    RadialBins::new(rows, cols).frequencies()
+}
+
+/// Turns the usable results that `reject` refuses into bad files, in place (order is kept).
+fn apply(reject: Reject<'_>, frequency: &[f64], results: &mut [Result<Measurement, BadFile>]) {
+    for result in results.iter_mut() {
+        if let Ok(m) = result
+            && let Some(problem) = reject(frequency, &m.curve)
+        {
+            *result = Err(BadFile::new(&m.path, problem));
+        }
+    }
+}
+
+/// With `--no-resize`, photos of different shapes are refused: their RAPSDs have different
+/// lengths and frequencies, so they cannot be averaged point by point. (This is about the option,
+/// not a bad file, so it stops the run.)
+fn check_one_shape(results: &[Result<Measurement, BadFile>]) -> Result<()> {
+    let mut good = results.iter().filter_map(|r| r.as_ref().ok());
+    let Some(first) = good.next() else {
+        return Ok(());
+    };
+    if let Some(other) = good.find(|m| m.shape != first.shape) {
+        bail!(
+            "{}: {} pixels, but {} has {}; without resizing only images of one shape can be \
+             averaged (drop --no-resize to crop them all to {BOOK_SIZE}×{BOOK_SIZE})",
+            other.path.display(),
+            size_text(other.shape),
+            first.path.display(),
+            size_text(first.shape),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_measuring_a_file_becomes_its_problem() {
+        let path = Path::new("damaged.jpg");
+        let mut plan = None;
+        let boom = |_: &Path, _: &mut Option<Plan>| -> Result<Measurement, BadFile> {
+            assert!(panic_is_handled());
+            panic!("index out of bounds")
+        };
+        let bad = guarded(path, &mut plan, &boom).unwrap_err();
+        assert_eq!(bad.path, path);
+        assert_eq!(
+            bad.problem,
+            "cannot be decoded: the decoder failed on it (index out of bounds)"
+        );
+        assert!(!panic_is_handled());
+    }
+}

@@ -1,0 +1,303 @@
+//! `spectra plot`: the reader's log-mean spectrum and its power-law fit, beside the same
+//! measurement of a reference set (the book's embedded photos or recordings unless told
+//! otherwise), drawn in the book's style: red for the reader's data, blue for the reference, fits
+//! dotted.
+//!
+//! Photos are measured as everywhere in the tool (the RAPSD of one channel); recordings as in the
+//! sound chapter (the RAPSD of the log-mel spectrogram of their middle 2 s). Which of the two the
+//! inputs are is told from the files' extensions.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::Serialize;
+use spectral::fit::{PowerLaw, fit_power_law};
+
+use super::measure::{Measured, measure_recordings};
+use super::report::{Skipped, check_fittable, powerless, skipped};
+use super::{Input, Spectra, Warn, measure, svg};
+use crate::audio::{AUDIO_EXTENSIONS, default_audio_dir};
+use crate::data::{IMAGE_EXTENSIONS, default_images_dir, has_extension, walk_files};
+use crate::figure::write_atomic;
+use crate::plot::{BLUE, Chart, RED, Series, Style};
+
+#[derive(Clone, Debug, Args)]
+pub struct PlotArgs {
+    #[command(flatten)]
+    pub input: Input,
+    /// The picture to write: .png or .svg (written whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Folder of images to compare with [default: the book's embedded photos]
+    #[arg(long, value_name = "DIR")]
+    pub reference: Option<PathBuf>,
+    /// Draw your images alone, without a reference set
+    #[arg(long, conflicts_with = "reference")]
+    pub no_reference: bool,
+    /// Title above the chart
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Width of the picture in pixels
+    #[arg(long, value_name = "PX", default_value_t = 720,
+          value_parser = clap::value_parser!(u32).range(200..=8000))]
+    pub width: u32,
+    /// Height of the picture in pixels
+    #[arg(long, value_name = "PX", default_value_t = 440,
+          value_parser = clap::value_parser!(u32).range(150..=8000))]
+    pub height: u32,
+}
+
+/// The picture formats `plot` writes, chosen by the output's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Svg,
+}
+
+impl Format {
+    /// The format a file name asks for; anything but .png and .svg is refused before any work.
+    pub fn of(path: &Path) -> Result<Format> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("png") => Ok(Format::Png),
+            Some("svg") => Ok(Format::Svg),
+            _ => bail!(
+                "{}: cannot tell the picture format from the name: use .png or .svg",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// What the inputs hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Material {
+    Images,
+    Recordings,
+}
+
+impl Material {
+    /// Recordings if the inputs name audio files and no images, else images (whose loader then
+    /// explains what is wrong with anything else). Both at once is refused: their spectra are not
+    /// comparable.
+    pub fn of(paths: &[PathBuf]) -> Result<Material> {
+        let count = |extensions: &[&str]| {
+            walk_files(paths, extensions, "")
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|p| has_extension(p, extensions))
+                .count()
+        };
+        match (count(IMAGE_EXTENSIONS), count(&AUDIO_EXTENSIONS)) {
+            (0, a) if a > 0 => Ok(Material::Recordings),
+            (i, a) if i > 0 && a > 0 => bail!(
+                "{}: {i} {} and {a} {}: their spectra cannot share a chart, plot one kind at \
+                 a time",
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Material::Images.noun(i),
+                Material::Recordings.noun(a),
+            ),
+            _ => Ok(Material::Images),
+        }
+    }
+
+    /// "images" or "recordings" (singular for one).
+    pub fn noun(self, n: usize) -> &'static str {
+        match (self, n) {
+            (Material::Images, 1) => "image",
+            (Material::Images, _) => "images",
+            (Material::Recordings, 1) => "recording",
+            (Material::Recordings, _) => "recordings",
+        }
+    }
+
+    fn measure(self, input: &Input) -> Measured {
+        match self {
+            Material::Images => measure(input),
+            Material::Recordings => measure_recordings(&input.paths, input.strict),
+        }
+    }
+
+    /// The book's own set of this material, and its legend label.
+    fn book_set(self) -> (&'static str, PathBuf) {
+        match self {
+            Material::Images => ("the book's photos", default_images_dir()),
+            Material::Recordings => ("the book's recordings", default_audio_dir()),
+        }
+    }
+}
+
+/// One measured set as the chart and the summary show it.
+struct Set {
+    label: String,
+    material: Material,
+    spectra: Spectra,
+    law: PowerLaw,
+}
+
+impl Set {
+    /// Measures (warning about bad files) and fits one set.
+    fn measure(label: String, material: Material, input: &Input, warn: Warn<'_>) -> Result<Set> {
+        let spectra = material.measure(input).settle(Some(&powerless), warn)?;
+        check_fittable(&spectra)?;
+        let mean = spectra.log_mean().without_dc();
+        let law = fit_power_law(&mean.frequency, &mean.power);
+        Ok(Set {
+            label,
+            material,
+            spectra,
+            law,
+        })
+    }
+
+    /// The data curve and its fit, in one colour.
+    fn series(&self, color: crate::plot::RGBColor) -> [Series; 2] {
+        let mean = self.spectra.log_mean().without_dc();
+        let fitted: Vec<f64> = mean.frequency.iter().map(|f| self.law.eval(*f)).collect();
+        let n = self.spectra.curves.len();
+        let noun = self.material.noun(n);
+        [
+            Series::new(&mean.frequency, &mean.power, color, Style::LineDots)
+                .label(&format!("{} ({n} {noun})", self.label)),
+            Series::new(&mean.frequency, &fitted, color, Style::Dotted)
+                .label(&format!("power-law fit, α = {:.3}", self.law.alpha)),
+        ]
+    }
+}
+
+/// What `plot --json` prints.
+#[derive(Serialize)]
+struct Summary {
+    output: String,
+    /// "images" or "recordings".
+    kind: &'static str,
+    files: usize,
+    alpha: f64,
+    #[serde(rename = "C")]
+    c: f64,
+    reference: Option<ReferenceSummary>,
+    skipped: Vec<Skipped>,
+}
+
+#[derive(Serialize)]
+struct ReferenceSummary {
+    folder: String,
+    files: usize,
+    alpha: f64,
+}
+
+/// Measures, fits, draws and writes the picture; returns the summary for stdout.
+pub fn plot(args: &PlotArgs, warn: Warn<'_>) -> Result<String> {
+    let format = Format::of(&args.output)?;
+    let material = Material::of(&args.input.paths)?;
+    let reference = reference_folder(args, material)?;
+    let yours = match material {
+        Material::Images => "your images",
+        Material::Recordings => "your recordings",
+    };
+    let ours = Set::measure(yours.into(), material, &args.input, &mut *warn)?;
+    let theirs = match &reference {
+        None => None,
+        Some((label, dir)) => {
+            let input = Input {
+                paths: vec![dir.clone()],
+                ..args.input.clone()
+            };
+            Some(Set::measure(label.clone(), material, &input, &mut *warn)?)
+        }
+    };
+    let chart = chart(args, &ours, theirs.as_ref());
+    let bytes = match format {
+        Format::Png => png_bytes(&chart.render(args.width, args.height)?)?,
+        Format::Svg => svg::render(&chart, args.width, args.height)?.into_bytes(),
+    };
+    write_atomic(&args.output, &bytes)?;
+    Ok(summary(
+        args,
+        &ours,
+        theirs.as_ref().zip(reference.as_ref()),
+    ))
+}
+
+/// The reference set's legend label and folder, checked before any work is done.
+fn reference_folder(args: &PlotArgs, material: Material) -> Result<Option<(String, PathBuf)>> {
+    if args.no_reference {
+        return Ok(None);
+    }
+    if let Some(dir) = &args.reference {
+        return Ok(Some(("reference".to_string(), dir.clone())));
+    }
+    let (label, dir) = material.book_set();
+    if !dir.is_dir() {
+        bail!(
+            "{}: the book's embedded data are not here (was spectra moved out of the book's \
+             repository?): pass --reference DIR or --no-reference",
+            dir.display()
+        );
+    }
+    Ok(Some((label.to_string(), dir)))
+}
+
+fn chart(args: &PlotArgs, ours: &Set, theirs: Option<&Set>) -> Chart {
+    let mut chart = Chart::loglog();
+    if let Some(title) = &args.title {
+        chart = chart.title(title);
+    }
+    // The reference goes first, so the reader's curve is drawn on top of it.
+    for s in theirs.map(|t| t.series(BLUE)).into_iter().flatten() {
+        chart = chart.with(s);
+    }
+    for s in ours.series(RED) {
+        chart = chart.with(s);
+    }
+    chart
+}
+
+fn png_bytes(img: &image::RgbImage) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .context("encoding the PNG failed")?;
+    Ok(bytes)
+}
+
+fn summary(args: &PlotArgs, ours: &Set, theirs: Option<(&Set, &(String, PathBuf))>) -> String {
+    let output = args.output.display().to_string();
+    let n = ours.spectra.curves.len();
+    if !args.input.json {
+        let mut line = format!(
+            "{output}: {n} {}, alpha = {:.3}",
+            ours.material.noun(n),
+            ours.law.alpha
+        );
+        if let Some((set, (label, _))) = theirs {
+            line += &format!("; {label}: alpha = {:.3}", set.law.alpha);
+        }
+        return line + "\n";
+    }
+    let summary = Summary {
+        output,
+        kind: ours.material.noun(2),
+        files: n,
+        alpha: ours.law.alpha,
+        c: ours.law.c,
+        reference: theirs.map(|(set, (_, dir))| ReferenceSummary {
+            folder: dir.display().to_string(),
+            files: set.spectra.curves.len(),
+            alpha: set.law.alpha,
+        }),
+        skipped: skipped(&ours.spectra),
+    };
+    let mut s = serde_json::to_string(&summary).expect("finite numbers and strings serialise");
+    s.push('\n');
+    s
+}
