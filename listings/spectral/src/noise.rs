@@ -9,6 +9,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use crate::Field;
 use crate::fft::{fft2, ifft2};
+use crate::special::{digamma, log_mean_level_of_exponential_average};
 
 /// The book's random number generator, from a fixed seed.
 pub fn seeded_rng(seed: u64) -> ChaCha8Rng {
@@ -27,6 +28,56 @@ pub fn gaussian_field<R: rand::Rng + ?Sized>(
         sigma * z
     })
 }
+
+// ANCHOR: noise_like
+/// Standard Gaussian noise fields with the shapes of `fields`, one per field, drawn one after
+/// another from `rng`: the noise "of the same shape" that the noisy-spectra figures compare
+/// photos with, and add to them.
+pub fn noise_like<R: rand::Rng + ?Sized>(fields: &[Field], rng: &mut R) -> Vec<Field> {
+    fields
+        .iter()
+        .map(|f| gaussian_field(f.nrows(), f.ncols(), 1.0, rng))
+        .collect()
+}
+
+/// Each field plus `sigma` times its noise field, `x + σ·ε`: noise added without rescaling the
+/// image, as the post's noisy-spectra figures do (the forward process with α = 1; see
+/// [`crate::schedule::forward`] for the general form).
+pub fn add_noise(fields: &[Field], noise: &[Field], sigma: f64) -> Vec<Field> {
+    assert_eq!(fields.len(), noise.len(), "one noise field per field");
+    fields
+        .iter()
+        .zip(noise)
+        .map(|(x, e)| x + &(e * sigma))
+        .collect()
+}
+// ANCHOR_END: noise_like
+
+// ANCHOR: expected_dip
+/// The expected log-domain mean RAPSD of Gaussian noise with standard deviation `sigma`, radius by
+/// radius (DC included): σ²·exp(ψ(k) − ln k) for a ring of k independent bins.
+///
+/// Why not σ²: each independent bin's power is σ² times a standard exponential variable and a ring
+/// averages k of them, a Gamma(k, 1/k) variable with mean 1 but E[ln] = ψ(k) − ln k < 0. The
+/// log-domain mean estimates exp(E[ln]), so it sits below σ² where k is small, at the lowest
+/// radii. The DC bin of a real field is real: its power is σ² times a χ² variable with one degree
+/// of freedom, E[ln] = ψ(1/2) + ln 2.
+pub fn expected_log_mean_noise_rapsd(rows: usize, cols: usize, sigma: f64) -> Vec<f64> {
+    let bins = crate::spectrum::RadialBins::new(rows, cols);
+    bins.independent_counts()
+        .iter()
+        .enumerate()
+        .map(|(r, &k)| {
+            let level = if r == 0 {
+                (digamma(0.5) + 2f64.ln()).exp()
+            } else {
+                log_mean_level_of_exponential_average(k as f64)
+            };
+            sigma * sigma * level
+        })
+        .collect()
+}
+// ANCHOR_END: expected_dip
 
 /// A Gaussian random field whose expected power spectrum is `|f|^(−alpha)`, with f in cycles per
 /// pixel measured on the exact radius √(f_y² + f_x²) and the DC term set to zero. This is the
@@ -99,9 +150,9 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fft::Fft2;
     use crate::fit::{fit_power_law, log_mean};
-    use crate::special::log_mean_level_of_exponential_average;
-    use crate::spectrum::{RadialBins, rapsd};
+    use crate::spectrum::{RadialBins, rapsd, rapsd_with};
 
     #[test]
     fn same_seed_same_noise() {
@@ -193,5 +244,98 @@ mod tests {
                 "alpha {alpha}: fitted {fitted}, predicted {predicted}"
             );
         }
+    }
+    /// Mean and standard error of the mean of each column of `rows` (one row per draw).
+    fn mean_and_standard_error(rows: &[Vec<f64>]) -> Vec<(f64, f64)> {
+        let n = rows.len() as f64;
+        (0..rows[0].len())
+            .map(|j| {
+                let mean = rows.iter().map(|r| r[j]).sum::<f64>() / n;
+                let var = rows.iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>() / (n - 1.0);
+                (mean, (var / n).sqrt())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn adding_noise_scales_the_noise_only() {
+        let x = vec![Field::ones((2, 2))];
+        let e = vec![Field::from_elem((2, 2), 0.5)];
+        assert_eq!(add_noise(&x, &e, 4.0)[0], Field::from_elem((2, 2), 3.0));
+    }
+
+    #[test]
+    fn noise_like_matches_shapes_and_is_reproducible() {
+        let fields = vec![Field::zeros((3, 5)), Field::zeros((4, 2))];
+        let a = noise_like(&fields, &mut seeded_rng(9));
+        assert_eq!(a[0].dim(), (3, 5));
+        assert_eq!(a[1].dim(), (4, 2));
+        assert_eq!(a, noise_like(&fields, &mut seeded_rng(9)));
+        assert_ne!(a, noise_like(&fields, &mut seeded_rng(10)));
+    }
+
+    #[test]
+    fn a_noisy_spectrum_is_the_signal_plus_sigma_squared_in_expectation() {
+        // E|X + σE|² = |X|² + σ²·E|E|² + 2σ·Re(X·E̅)·0: the cross term vanishes on average, so the
+        // expected RAPSD of signal + noise is the signal's RAPSD plus σ² at every radius.
+        let (size, sigma, draws) = (48, 0.7, 3000);
+        let x = power_law_field(size, size, 2.5, &mut seeded_rng(1)) * 0.2;
+        let (bins, fft) = (RadialBins::new(size, size), Fft2::new(size, size));
+        let clean = rapsd_with(&bins, &fft, &x).power;
+        let mut rng = seeded_rng(2);
+        let noisy: Vec<Vec<f64>> = (0..draws)
+            .map(|_| {
+                rapsd_with(
+                    &bins,
+                    &fft,
+                    &(&x + &gaussian_field(size, size, sigma, &mut rng)),
+                )
+                .power
+            })
+            .collect();
+        for (r, ((mean, se), c)) in mean_and_standard_error(&noisy)
+            .iter()
+            .zip(&clean)
+            .enumerate()
+        {
+            let expected = c + sigma * sigma;
+            // 24 radii at 4.5 standard errors: a false alarm once in ~5,000 runs (and never, since
+            // the seed is fixed).
+            assert!(
+                (mean - expected).abs() < 4.5 * se,
+                "r = {r}: {mean} vs {expected} ± {se}"
+            );
+        }
+        // The signal matters: the lowest radii are far above the noise level, the highest below.
+        assert!(clean[1] > 10.0 * sigma * sigma && clean[23] < sigma * sigma);
+    }
+
+    #[test]
+    fn the_log_mean_of_noise_dips_below_one_as_the_digamma_function_predicts() {
+        // Ring 1 holds 8 bins, 4 independent pairs: exp(ψ(4) − ln 4) ≈ 0.878, the post's dip.
+        let (size, draws) = (32, 4000);
+        let (bins, fft) = (RadialBins::new(size, size), Fft2::new(size, size));
+        assert_eq!(bins.independent_counts()[1], 4);
+        let mut rng = seeded_rng(4);
+        let logs: Vec<Vec<f64>> = (0..draws)
+            .map(|_| {
+                let p = rapsd_with(&bins, &fft, &gaussian_field(size, size, 1.0, &mut rng)).power;
+                p.iter().map(|v| v.ln()).collect()
+            })
+            .collect();
+        let expected = expected_log_mean_noise_rapsd(size, size, 1.0);
+        assert!((expected[1] - 0.8777).abs() < 5e-4, "{}", expected[1]);
+        for (r, (mean, se)) in mean_and_standard_error(&logs).iter().enumerate() {
+            // Compared in the log domain, where the log-mean is an average of independent draws.
+            assert!(
+                (mean - expected[r].ln()).abs() < 4.5 * se,
+                "r = {r}: {} vs {}",
+                mean.exp(),
+                expected[r]
+            );
+        }
+        // And the dip is a property of the geometric mean only: the plain mean sits at 1.
+        let plain: f64 = logs.iter().map(|l| l[1].exp()).sum::<f64>() / draws as f64;
+        assert!((plain - 1.0).abs() < 0.03, "{plain}");
     }
 }

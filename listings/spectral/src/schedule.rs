@@ -7,8 +7,10 @@
 
 use std::f64::consts::FRAC_PI_2;
 
+use crate::Field;
 use crate::fit::PowerLaw;
 
+// ANCHOR: schedule
 /// The signal and noise scales of a Gaussian diffusion process, as functions of t ∈ [0, 1].
 pub trait Schedule {
     fn name(&self) -> &'static str;
@@ -27,8 +29,30 @@ pub trait Schedule {
             tau * s * s / (a * a)
         }
     }
-}
 
+    /// The noise-to-signal ratio σ(t)/α(t), infinite once the signal is gone. Only this ratio
+    /// decides which frequencies are detectable: two schedules with the same ratio at different
+    /// times drown the same frequencies.
+    fn noise_to_signal(&self, t: f64) -> f64 {
+        let (a, s) = (self.alpha(t), self.sigma(t));
+        if a == 0.0 { f64::INFINITY } else { s / a }
+    }
+}
+// ANCHOR_END: schedule
+
+// ANCHOR: forward
+/// The forward process: the clean image `x0` scaled by α(t) plus the noise `eps` scaled by σ(t),
+/// `x_t = α(t)·x₀ + σ(t)·ε`. `eps` is a standard Gaussian field of the same shape
+/// ([`crate::noise::gaussian_field`] with σ = 1), drawn by the caller so that one draw can be
+/// reused across times.
+pub fn forward<S: Schedule + ?Sized>(schedule: &S, x0: &Field, eps: &Field, t: f64) -> Field {
+    assert_eq!(x0.dim(), eps.dim(), "image and noise must have one shape");
+    let (a, s) = (schedule.alpha(t), schedule.sigma(t));
+    x0 * a + eps * s
+}
+// ANCHOR_END: forward
+
+// ANCHOR: rectified_flow
 /// Rectified flow / flow matching, as in Stable Diffusion 3: σ(t) = t, α(t) = 1 − t.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RectifiedFlow;
@@ -44,6 +68,7 @@ impl Schedule for RectifiedFlow {
         t
     }
 }
+// ANCHOR_END: rectified_flow
 
 /// The variance-preserving cosine schedule of Nichol & Dhariwal (2021):
 /// ᾱ(t) = g(t)/g(0) with g(t) = cos²(π/2 · (t + s)/(1 + s)), s = 0.008; α = √ᾱ, σ = √(1 − ᾱ).
@@ -113,6 +138,7 @@ impl Schedule for Edm {
     }
 }
 
+// ANCHOR: f_max
 /// The highest frequency whose power exceeds `threshold`, or 0 when none does (DC excluded).
 /// This is the post's f_max on an empirical, discretely sampled spectrum: it does not assume
 /// the spectrum is monotone, it takes the largest detectable frequency.
@@ -135,7 +161,9 @@ pub fn f_max<S: Schedule + ?Sized>(
 ) -> f64 {
     max_detectable_frequency(frequency, power, schedule.detection_threshold(t, tau))
 }
+// ANCHOR_END: f_max
 
+// ANCHOR: closed_form
 /// f_max(t) in closed form from a fitted power law P(f) = C·f^(−α): the frequency where the law
 /// meets the threshold, (C / (τσ²/α²))^(1/α), clipped to [0, f_top] (f_top: the highest frequency
 /// the image can represent, e.g. the last RAPSD bin).
@@ -151,6 +179,81 @@ pub fn f_max_closed_form<S: Schedule + ?Sized>(
         return 0.0;
     }
     law.frequency_at(threshold).clamp(0.0, f_top)
+}
+// ANCHOR_END: closed_form
+
+/// One row of an f_max table: the time, the empirical f_max and the closed form from the fit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FmaxRow {
+    pub t: f64,
+    pub empirical: f64,
+    pub closed_form: f64,
+}
+
+/// f_max at each of `times`, from the empirical spectrum and from the fitted law side by side
+/// (the closed form clipped to the spectrum's highest frequency, so both share one ceiling).
+pub fn f_max_table<S: Schedule + ?Sized>(
+    schedule: &S,
+    frequency: &[f64],
+    power: &[f64],
+    law: &PowerLaw,
+    times: &[f64],
+    tau: f64,
+) -> Vec<FmaxRow> {
+    let f_top = frequency.iter().copied().fold(0.0, f64::max);
+    times
+        .iter()
+        .map(|&t| FmaxRow {
+            t,
+            empirical: f_max(schedule, frequency, power, t, tau),
+            closed_form: f_max_closed_form(schedule, law, t, tau, f_top),
+        })
+        .collect()
+}
+
+// ANCHOR: crossing
+/// Where a falling `signal` spectrum meets a `noise` spectrum: the highest frequency at which the
+/// signal still exceeds the noise, refined by interpolating ln(signal/noise) linearly in ln f up to
+/// the next frequency, where it no longer does. This is the continuous version of
+/// [`max_detectable_frequency`] with a noise curve for threshold. It returns the highest frequency
+/// when the signal exceeds the noise everywhere, and `None` when it exceeds it nowhere.
+pub fn crossing_frequency(frequency: &[f64], signal: &[f64], noise: &[f64]) -> Option<f64> {
+    assert!(frequency.len() == signal.len() && signal.len() == noise.len());
+    let ratio = |i: usize| (signal[i] / noise[i]).ln();
+    let last = (0..frequency.len())
+        .rev()
+        .find(|&i| frequency[i] > 0.0 && ratio(i) > 0.0)?;
+    if last + 1 == frequency.len() {
+        return Some(frequency[last]);
+    }
+    let (r0, r1) = (ratio(last), ratio(last + 1));
+    let (l0, l1) = (frequency[last].ln(), frequency[last + 1].ln());
+    Some((l0 + (l1 - l0) * r0 / (r0 - r1)).exp())
+}
+// ANCHOR_END: crossing
+
+/// The time at which a schedule's detection threshold τσ²/α² reaches `level`: the moment a
+/// frequency whose power is `level` drowns. Found by bisection on [0, 1], since the threshold never
+/// decreases with t; 0 if the threshold already exceeds `level` at t = 0, 1 if it never reaches it.
+pub fn time_at_threshold<S: Schedule + ?Sized>(schedule: &S, level: f64, tau: f64) -> f64 {
+    let above = |t: f64| schedule.detection_threshold(t, tau) >= level;
+    if above(0.0) {
+        return 0.0;
+    }
+    if !above(1.0) {
+        return 1.0;
+    }
+    let (mut lo, mut hi) = (0.0, 1.0);
+    // 60 halvings take the interval below f64 resolution on [0, 1].
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if above(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
 }
 
 /// `n + 1` evenly spaced times 0, 1/n, …, 1.
@@ -223,5 +326,137 @@ mod tests {
         let p = [9.0, 5.0, 1.0, 3.0, 0.5];
         assert_eq!(max_detectable_frequency(&f, &p, 2.0), 0.3);
         assert_eq!(max_detectable_frequency(&f, &p, 6.0), 0.0);
+    }
+    #[test]
+    fn the_forward_process_runs_from_the_image_to_the_noise() {
+        let x0 = Field::from_shape_fn((3, 4), |(i, j)| (i * 4 + j) as f64);
+        let eps = Field::from_shape_fn((3, 4), |(i, j)| 1.0 - (i + j) as f64);
+        assert_eq!(forward(&RectifiedFlow, &x0, &eps, 0.0), x0);
+        assert_eq!(forward(&RectifiedFlow, &x0, &eps, 1.0), eps);
+        let mid = forward(&RectifiedFlow, &x0, &eps, 0.25);
+        for ((m, x), e) in mid.iter().zip(&x0).zip(&eps) {
+            assert!((m - (0.75 * x + 0.25 * e)).abs() < 1e-12);
+        }
+        // Variance preserving: unit-variance image and noise give a unit-variance mixture,
+        // α² + σ² = 1 at every t.
+        let vp = VpCosine::default();
+        let ones = Field::ones((1, 1));
+        let t = 0.3;
+        let y = forward(&vp, &ones, &ones, t)[[0, 0]];
+        assert!((y - (vp.alpha(t) + vp.sigma(t))).abs() < 1e-12);
+    }
+
+    #[test]
+    fn only_the_noise_to_signal_ratio_matters() {
+        for t in [0.1, 0.5, 0.9] {
+            assert!((RectifiedFlow.noise_to_signal(t) - t / (1.0 - t)).abs() < 1e-12);
+            for s in [
+                &RectifiedFlow as &dyn Schedule,
+                &VpCosine::default(),
+                &Edm::default(),
+            ] {
+                let ratio = s.noise_to_signal(t);
+                assert!(
+                    (s.detection_threshold(t, 2.0) - 2.0 * ratio * ratio).abs()
+                        < 1e-9 * ratio * ratio
+                );
+            }
+        }
+        assert!(RectifiedFlow.noise_to_signal(1.0).is_infinite());
+    }
+
+    #[test]
+    fn f_max_never_rises_with_time_even_on_a_bumpy_spectrum() {
+        // A falling spectrum with a bump: f_max may jump down past the bump, but never up,
+        // because the threshold τσ²/α² only grows with t for all three schedules.
+        let f: Vec<f64> = (0..160).map(|r| r as f64 / 320.0).collect();
+        let p: Vec<f64> = f
+            .iter()
+            .map(|&f| {
+                1e-3 * f.max(1e-3).powf(-2.5) * (1.0 + 3.0 * (-((f - 0.2) / 0.02).powi(2)).exp())
+            })
+            .collect();
+        let schedules: [&dyn Schedule; 3] = [&RectifiedFlow, &VpCosine::default(), &Edm::default()];
+        for s in schedules {
+            let curve: Vec<f64> = time_grid(400)
+                .iter()
+                .map(|&t| f_max(s, &f, &p, t, 1.0))
+                .collect();
+            assert!(curve.windows(2).all(|w| w[1] <= w[0]), "{}", s.name());
+            assert_eq!(
+                curve[400],
+                0.0,
+                "{}: nothing is detectable at t = 1",
+                s.name()
+            );
+        }
+        // Starting from σ = 0 every frequency is detectable (EDM starts at σ_min > 0 instead).
+        assert_eq!(f_max(&RectifiedFlow, &f, &p, 0.0, 1.0), 159.0 / 320.0);
+        assert_eq!(f_max(&VpCosine::default(), &f, &p, 0.0, 1.0), 159.0 / 320.0);
+    }
+
+    #[test]
+    fn the_crossing_of_a_power_law_with_a_flat_level_is_where_the_law_meets_it() {
+        let law = PowerLaw {
+            alpha: 2.4,
+            c: 6e-4,
+        };
+        let f: Vec<f64> = (0..160).map(|r| r as f64 / 320.0).collect();
+        let p: Vec<f64> = f
+            .iter()
+            .map(|&f| if f == 0.0 { 1e9 } else { law.eval(f) })
+            .collect();
+        for level in [0.01, 1.0, 16.0, 300.0] {
+            let noise = vec![level; f.len()];
+            let crossing = crossing_frequency(&f, &p, &noise).unwrap();
+            // ln P is exactly linear in ln f, so log-log interpolation is exact.
+            assert!(
+                (crossing / law.frequency_at(level) - 1.0).abs() < 1e-9,
+                "{level}"
+            );
+            let bin = max_detectable_frequency(&f, &p, level);
+            assert!(bin <= crossing && crossing - bin < 1.0 / 320.0);
+        }
+        assert_eq!(
+            crossing_frequency(&f, &p, &vec![1e-9; 160]),
+            Some(159.0 / 320.0)
+        );
+        assert_eq!(crossing_frequency(&f[1..], &p[1..], &vec![1e12; 159]), None);
+    }
+
+    #[test]
+    fn an_f_max_table_pairs_the_empirical_and_closed_forms() {
+        let law = PowerLaw {
+            alpha: 2.5,
+            c: 1e-3,
+        };
+        let f: Vec<f64> = (1..160).map(|r| r as f64 / 320.0).collect();
+        let p: Vec<f64> = f.iter().map(|&f| law.eval(f)).collect();
+        let table = f_max_table(&RectifiedFlow, &f, &p, &law, &[0.0, 0.3, 1.0], 1.0);
+        assert_eq!(table[0].closed_form, 159.0 / 320.0);
+        assert_eq!(
+            table[2],
+            FmaxRow {
+                t: 1.0,
+                empirical: 0.0,
+                closed_form: 0.0
+            }
+        );
+        assert_eq!(table[1].empirical, f_max(&RectifiedFlow, &f, &p, 0.3, 1.0));
+    }
+
+    #[test]
+    fn the_time_a_level_drowns_matches_the_rectified_flow_formula() {
+        // (t/(1 − t))² = L/τ  ⇔  t = √(L/τ) / (1 + √(L/τ)).
+        for (level, tau) in [(1.0f64, 1.0), (0.01, 1.0), (500.0, 2.0)] {
+            let q = (level / tau).sqrt();
+            let t = time_at_threshold(&RectifiedFlow, level, tau);
+            assert!((t - q / (1.0 + q)).abs() < 1e-12, "{level}: {t}");
+        }
+        // EDM starts at σ = 0.002 and ends at 80: levels outside (0.002², 80²) are clamped.
+        assert_eq!(time_at_threshold(&Edm::default(), 1e-9, 1.0), 0.0);
+        assert_eq!(time_at_threshold(&Edm::default(), 1e5, 1.0), 1.0);
+        let t = time_at_threshold(&Edm::default(), 1.0, 1.0);
+        assert!((Edm::default().sigma(t) - 1.0).abs() < 1e-9);
     }
 }
