@@ -170,12 +170,15 @@ pub fn check_links(src: &Path) -> Result<Vec<Problem>> {
     for md in markdown_files(src)? {
         let text = std::fs::read_to_string(&md)?;
         let dir = md.parent().unwrap_or(src);
-        let mut in_code = false;
+        let (mut in_code, mut in_math) = (false, false);
         for (line_no, line) in text.lines().enumerate() {
             if line.trim_start().starts_with("```") {
                 in_code = !in_code;
             }
-            if in_code {
+            if line.trim() == "$$" {
+                in_math = !in_math;
+            }
+            if in_code || in_math {
                 continue;
             }
             for target in link_targets(line) {
@@ -192,9 +195,27 @@ pub fn check_links(src: &Path) -> Result<Vec<Problem>> {
     Ok(problems)
 }
 
+/// The line with inline math (`$…$`, `$$…$$`) and inline code removed: `R[x_0](f)` in math is
+/// not a link.
+fn without_math_and_code(line: &str) -> String {
+    let mut out = String::new();
+    let mut skipping: Option<char> = None;
+    for c in line.chars() {
+        match skipping {
+            Some(end) if c == end => skipping = None,
+            Some(_) => {}
+            None if c == '$' || c == '`' => skipping = Some(c),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 /// Local link targets on one line (external and `mailto:` links skipped).
 pub fn link_targets(line: &str) -> Vec<String> {
     let mut out = Vec::new();
+    let line = without_math_and_code(line);
+    let line = line.as_str();
     let mut rest = line;
     while let Some(i) = rest.find("](") {
         let after = &rest[i + 2..];
