@@ -27,6 +27,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use spectral::audio::{CLIP_SAMPLES, SAMPLE_RATE, fft_frequencies};
 use spectral::schedule::{Edm, RectifiedFlow, Schedule, VpCosine};
 
 use crate::data::{BOOK_SIZE, BadFile, Channel, Preprocess};
@@ -132,6 +133,12 @@ pub enum Command {
     /// Print f_max(t), the highest frequency still above the noise, as CSV: t,f_max
     #[command(long_about = FMAX_ABOUT)]
     Fmax(FmaxArgs),
+    /// Print the log-mean power spectrum of recordings as CSV: frequency_hz,power (DC first)
+    #[command(long_about = AUDIO_ABOUT)]
+    Audio(AudioInput),
+    /// Print the log-mean RAPSD of recordings' log-mel spectrograms as CSV: frequency,power
+    #[command(long_about = MEL_RAPSD_ABOUT)]
+    MelRapsd(AudioInput),
     /// Draw your images' (or recordings') mean spectrum and fit beside the book's, as PNG or SVG
     #[command(long_about = PLOT_ABOUT)]
     Plot(plot::PlotArgs),
@@ -186,7 +193,36 @@ pub struct FitArgs {
     /// Seed of the bootstrap's random number generator
     #[arg(long, value_name = "S", default_value_t = 5)]
     pub seed: u64,
+    /// The inputs are recordings: fit the RAPSD of their log-mel spectrograms (the chapter
+    /// "What about sound?"); --channel, --size and --no-resize do not apply
+    #[arg(long)]
+    pub mel: bool,
 }
+
+/// Which recordings to measure (shared by the audio commands).
+#[derive(Clone, Debug, Args)]
+pub struct AudioInput {
+    /// Audio files (WAV, FLAC, Ogg Vorbis, MP3, AIFF) and folders, searched recursively
+    #[arg(value_name = "AUDIO|DIR", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Stop at the first file that cannot be used, instead of warning and going on
+    #[arg(long)]
+    pub strict: bool,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+const AUDIO_ABOUT: &str = "Print the log-mean power spectrum of recordings as CSV: frequency_hz,power.\n\n\
+Each recording is converted to the book's format (mono, 22,050 Hz, samples in [-1, 1]) and cut to \
+its middle 2 s; its power spectrum is |rFFT(x)|^2 / N at 0.5 Hz steps from 0 (DC) to 11,025 Hz. \
+Several recordings are averaged in the log domain, as in the chapter \"What about sound?\".";
+
+const MEL_RAPSD_ABOUT: &str = "Print the log-mean RAPSD of recordings' log-mel spectrograms as CSV: \
+frequency,power.\n\n\
+Each recording's middle 2 s becomes a 128-band log-mel spectrogram (n_fft 2048, hop 512, Slaney \
+mel scale, dB), which is treated as an image: its radially averaged power spectral density is \
+measured exactly as for photos (frequency r / 128), and recordings are averaged in the log domain.";
 
 #[derive(Clone, Debug, Args)]
 pub struct FmaxArgs {
@@ -307,7 +343,12 @@ pub fn run(cli: &Cli, warn: Warn<'_>) -> Result<String> {
             })
         }
         Command::Fit(args) => {
-            let spectra = measure(&args.input).settle(Some(&report::powerless), warn)?;
+            let measured = if args.mel {
+                measure::measure_recordings(&args.input.paths, args.input.strict)
+            } else {
+                measure(&args.input)
+            };
+            let spectra = measured.settle(Some(&report::powerless), warn)?;
             let spinner = progress::spinner(&format!("bootstrap: {} resamples", args.bootstrap));
             let report = fit(&spectra, args.bootstrap as usize, args.seed);
             spinner.finish_and_clear();
@@ -326,6 +367,27 @@ pub fn run(cli: &Cli, warn: Warn<'_>) -> Result<String> {
             } else {
                 fmax_csv(&spectra, schedule.as_ref(), args.tau, steps)
             })
+        }
+        Command::Audio(input) => {
+            let mut spectra = measure::measure_recording_spectra(&input.paths, input.strict)
+                .settle(None, warn)?;
+            spectra.frequency = fft_frequencies(f64::from(SAMPLE_RATE), CLIP_SAMPLES);
+            Ok(report::curve_output(
+                &spectra,
+                "frequency_hz",
+                "recordings",
+                input.json,
+            ))
+        }
+        Command::MelRapsd(input) => {
+            let spectra =
+                measure::measure_recordings(&input.paths, input.strict).settle(None, warn)?;
+            Ok(report::curve_output(
+                &spectra,
+                "frequency",
+                "recordings",
+                input.json,
+            ))
         }
         Command::Plot(args) => plot::plot(args, warn),
         Command::Fetch(args) => run_fetch(args),

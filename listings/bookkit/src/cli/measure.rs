@@ -198,7 +198,21 @@ fn measure_photo(
 }
 
 /// One recording's measurement (see [`measure_recordings`]).
-fn measure_recording(path: &Path) -> Result<Measurement, BadFile> {
+/// Finds, loads and measures the 1D power spectrum of every recording's middle 2 s, in parallel
+/// (DC included; the frequencies are those of [`spectral::audio::fft_frequencies`], in Hz).
+pub fn measure_recording_spectra(paths: &[PathBuf], strict: bool) -> Measured {
+    let entries = walk_files(paths, &AUDIO_EXTENSIONS, "audio");
+    measure_each(entries, strict, |path, _| {
+        Ok(Measurement {
+            path: path.to_path_buf(),
+            shape: (1, CLIP_SAMPLES),
+            curve: book_excerpt(path)?.power_spectrum().power,
+        })
+    })
+}
+
+/// A recording in the book's format, cut to the middle 2 s the book measures.
+fn book_excerpt(path: &Path) -> Result<crate::audio::Clip, BadFile> {
     let clip = load_clip(path).map_err(|e| bad_file(path, &e))?;
     let excerpt = clip.centred_excerpt(CLIP_SAMPLES).ok_or_else(|| {
         BadFile::new(
@@ -210,6 +224,11 @@ fn measure_recording(path: &Path) -> Result<Measurement, BadFile> {
             ),
         )
     })?;
+    Ok(excerpt)
+}
+
+fn measure_recording(path: &Path) -> Result<Measurement, BadFile> {
+    let excerpt = book_excerpt(path)?;
     let mel = excerpt.log_mel();
     Ok(Measurement {
         path: path.to_path_buf(),

@@ -47,6 +47,26 @@ pub fn rapsd_csv(spectra: &Spectra) -> String {
     out
 }
 
+/// A log-mean curve as CSV (`<x_name>,power`) or as JSON (`{<x_name>: [...], power: [...],
+/// <count_name>: n, skipped: [...]}`): the audio commands' output.
+pub fn curve_output(spectra: &Spectra, x_name: &str, count_name: &str, json: bool) -> String {
+    let mean = spectra.log_mean();
+    if json {
+        let skipped: Vec<String> = spectra.skipped.iter().map(|b| b.to_string()).collect();
+        return json_line(&serde_json::json!({
+            x_name: mean.frequency,
+            "power": mean.power,
+            count_name: spectra.curves.len(),
+            "skipped": skipped,
+        }));
+    }
+    let mut out = format!("{x_name},power\n");
+    for (f, p) in mean.frequency.iter().zip(&mean.power) {
+        writeln!(out, "{f},{p:e}").expect("writing to a String cannot fail");
+    }
+    out
+}
+
 /// The `rapsd` command's JSON: the same curve as two arrays.
 pub fn rapsd_json(spectra: &Spectra) -> String {
     let mean = spectra.log_mean();

@@ -1,0 +1,72 @@
+//! The audio commands of `spectra` (`audio`, `mel-rapsd`, `fit --mel`) on the book's own
+//! recordings: every number must equal what the library computes in-process, the way the chapter
+//! "What about sound?" computes it.
+
+mod common;
+
+use bookkit::audio::{
+    centred_excerpts, default_audio_dir, default_clips, log_mean_mel_rapsd, log_mean_spectrum,
+};
+use common::{csv, key_values, ok, spectra, value};
+use spectral::audio::CLIP_SAMPLES;
+use spectral::fit::fit_power_law;
+
+fn book_clips() -> Vec<bookkit::audio::Clip> {
+    centred_excerpts(&default_clips().unwrap(), CLIP_SAMPLES).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1e-300)
+}
+
+#[test]
+fn audio_prints_the_log_mean_power_spectrum_in_hz() {
+    let dir = default_audio_dir();
+    let (header, rows) = csv(&ok(&[std::ffi::OsStr::new("audio"), dir.as_os_str()]));
+    assert_eq!(header, "frequency_hz,power");
+    let want = log_mean_spectrum(&book_clips()).unwrap();
+    assert_eq!(rows.len(), CLIP_SAMPLES / 2 + 1);
+    assert_eq!(rows[1].0, 0.5);
+    assert_eq!(rows[rows.len() - 1].0, 11_025.0);
+    for ((f, p), (wf, wp)) in rows.iter().zip(want.frequency_hz.iter().zip(&want.power)) {
+        assert!(close(*f, *wf) && close(*p, *wp), "{f} {p} vs {wf} {wp}");
+    }
+}
+
+#[test]
+fn mel_rapsd_and_fit_mel_match_the_chapter() {
+    let dir = default_audio_dir();
+    let (header, rows) = csv(&ok(&[std::ffi::OsStr::new("mel-rapsd"), dir.as_os_str()]));
+    assert_eq!(header, "frequency,power");
+    let want = log_mean_mel_rapsd(&book_clips()).unwrap();
+    assert_eq!(rows.len(), 64, "a 128 × 87 log-mel image has radii 0 … 63");
+    for ((f, p), (wf, wp)) in rows.iter().zip(want.frequency.iter().zip(&want.power)) {
+        assert!(close(*f, *wf) && close(*p, *wp), "{f} {p} vs {wf} {wp}");
+    }
+    let kv = key_values(&ok(&[
+        std::ffi::OsStr::new("fit"),
+        std::ffi::OsStr::new("--mel"),
+        std::ffi::OsStr::new("--bootstrap"),
+        std::ffi::OsStr::new("50"),
+        dir.as_os_str(),
+    ]));
+    let law = fit_power_law(&want.frequency[1..], &want.power[1..]);
+    assert!(close(value(&kv, "alpha"), law.alpha), "{kv:?} vs {law:?}");
+    assert!(close(value(&kv, "C"), law.c));
+    assert!(value(&kv, "alpha_low") <= law.alpha && law.alpha <= value(&kv, "alpha_high"));
+}
+
+#[test]
+fn audio_commands_refuse_a_folder_without_recordings() {
+    let empty = tempfile::tempdir().unwrap();
+    for cmd in ["audio", "mel-rapsd"] {
+        let run = spectra(&[std::ffi::OsStr::new(cmd), empty.path().as_os_str()]);
+        assert_eq!(run.code, 1, "{cmd}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+        assert!(
+            run.stderr.contains(&empty.path().display().to_string()),
+            "{}",
+            run.stderr
+        );
+    }
+}
