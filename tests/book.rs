@@ -8,7 +8,7 @@ use xtask::bookcheck::{self, Chapter};
 use xtask::{figures, notebooks, root};
 
 /// The post's sections and subsections, in order (content brief §2).
-const POST_SECTIONS: [(&str, usize); 12] = [
+const POST_SECTIONS: [(&str, usize); 13] = [
     ("Two forms of iterative refinement", 0),
     ("A spectral view of diffusion", 0),
     ("Image spectra", 1),
@@ -21,6 +21,7 @@ const POST_SECTIONS: [(&str, usize); 12] = [
     ("Acknowledgements", 0),
     ("References", 0),
     ("Appendix: running the book's code", 0),
+    ("Appendix: performance", 0),
 ];
 
 fn src() -> std::path::PathBuf {

@@ -1,5 +1,6 @@
 //! Library side of `cargo xtask`: the book checks and the figure registry, shared by the
 //! command-line runner and the tests in the repository's `tests/` folder.
+pub mod bench;
 pub mod bookcheck;
 pub mod figures;
 pub mod notebooks;

@@ -29,9 +29,10 @@ fn main() -> Result<()> {
         Some("test") => test(),
         Some("tools") => ensure_tools(),
         Some("notebooks") => write_notebooks(),
+        Some("bench") => xtask::bench::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <book [--open] | serve | figures [--list] | test | tools>"
+                "usage: cargo xtask <book [--open] | serve | figures [--list] | test | tools | bench>"
             );
             std::process::exit(2)
         }
@@ -237,7 +238,9 @@ fn test() -> Result<()> {
 fn wasm_check() -> Result<()> {
     step("the spectral core compiles to WebAssembly");
     const TARGET: &str = "wasm32-unknown-unknown";
-    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
     match installed {
         Ok(out) if !String::from_utf8_lossy(&out.stdout).contains(TARGET) => {
             run(Command::new("rustup").args(["target", "add", TARGET]))?
@@ -294,12 +297,10 @@ const EVCXR: (&str, &str) = ("evcxr_jupyter", "0.22.0");
 fn execute_notebooks() -> Result<()> {
     step("executing the notebooks with the evcxr Rust kernel");
     let (name, version) = EVCXR;
-    let found = Command::new(name)
-        .arg("--version")
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).to_string());
-    if !found.as_deref().is_some_and(|v| v.contains(version)) {
+    // evcxr_jupyter has no --version: ask cargo which version it installed.
+    let installed = cargo().args(["install", "--list"]).output().ok();
+    let listed = installed.map(|o| String::from_utf8_lossy(&o.stdout).to_string());
+    if !listed.is_some_and(|list| list.contains(&format!("{name} v{version}:"))) {
         step(&format!(
             "installing {name} {version}: compiles once, about 12 minutes on 2 cores"
         ));

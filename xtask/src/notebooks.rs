@@ -106,7 +106,9 @@ pub fn generate(root: &Path, chapter: &str) -> Result<String> {
             // get a cell each.
             for (i, file) in files.iter().enumerate() {
                 let run = if i == 0 { "main().unwrap();\n" } else { "" };
-                cells.push(code(&format!("{run}bookkit::notebook::show({file:?}).unwrap();")));
+                cells.push(code(&format!(
+                    "{run}bookkit::notebook::show({file:?}).unwrap();"
+                )));
             }
             shown.push(package);
             continue;
@@ -242,10 +244,8 @@ fn flush(cells: &mut Vec<Value>, prose: &mut String) {
 
 fn source_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
-    if let Some(last) = lines.last_mut() {
-        if last.ends_with('\n') {
-            last.pop();
-        }
+    if let Some(last) = lines.last_mut().filter(|l| l.ends_with('\n')) {
+        last.pop();
     }
     lines
 }

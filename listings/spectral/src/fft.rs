@@ -38,6 +38,28 @@ impl Fft2 {
 
     /// The full, unshifted, unnormalised spectrum of a real field (DC at `[0, 0]`).
     pub fn forward(&self, field: &Field) -> Array2<Complex64> {
+        let (rows, cols) = (self.rows, self.cols);
+        let half_spec = self.forward_half(field);
+        let half = half_spec.ncols();
+        let h = half_spec
+            .as_slice()
+            .expect("forward_half returns a standard-layout array");
+        // Conjugate symmetry fills the columns the real FFT skipped: X[k, l] for l ≥ half is
+        // conj(X[(rows − k) % rows, cols − l]). Built row by row from slices (this runs for every
+        // image the book measures; an index-by-index fill took half as long as the FFT itself).
+        let mut full = Vec::with_capacity(rows * cols);
+        for k in 0..rows {
+            let mirror = (rows - k) % rows;
+            full.extend_from_slice(&h[k * half..(k + 1) * half]);
+            full.extend((half..cols).map(|l| h[mirror * half + cols - l].conj()));
+        }
+        Array2::from_shape_vec((rows, cols), full).expect("rows × cols values were written")
+    }
+
+    /// Columns `0 ..= cols/2` of [`Fft2::forward`], `rows × (cols/2 + 1)`: the whole spectrum of a
+    /// real field, the rest being its mirror image, `X[k, l] = conj(X[(rows − k) % rows, cols − l])`.
+    /// Computing the power from it skips building the redundant half.
+    pub fn forward_half(&self, field: &Field) -> Array2<Complex64> {
         let (rows, cols) = field.dim();
         assert_eq!(
             (rows, cols),
@@ -77,14 +99,7 @@ impl Fft2 {
                 .zip(&column)
                 .for_each(|(d, s)| *d = *s);
         }
-        // Conjugate symmetry fills the columns the real FFT skipped.
-        Array2::from_shape_fn((rows, cols), |(k, l)| {
-            if l < half {
-                half_spec[[k, l]]
-            } else {
-                half_spec[[(rows - k) % rows, cols - l]].conj()
-            }
-        })
+        half_spec
     }
 }
 
@@ -130,9 +145,19 @@ pub fn ifft2(spectrum: &Array2<Complex64>) -> Array2<Complex64> {
 pub fn fftshift<T: Clone>(a: &Array2<T>) -> Array2<T> {
     let (rows, cols) = a.dim();
     let (sr, sc) = (rows / 2, cols / 2);
-    Array2::from_shape_fn((rows, cols), |(i, j)| {
-        a[[(i + rows - sr) % rows, (j + cols - sc) % cols]].clone()
-    })
+    let Some(flat) = a.as_slice() else {
+        return Array2::from_shape_fn((rows, cols), |(i, j)| {
+            a[[(i + rows - sr) % rows, (j + cols - sc) % cols]].clone()
+        });
+    };
+    // In standard layout each output row is a source row rotated by `sc`: two slice copies.
+    let mut out = Vec::with_capacity(rows * cols);
+    for i in 0..rows {
+        let row = &flat[(i + rows - sr) % rows * cols..][..cols];
+        out.extend_from_slice(&row[cols - sc..]);
+        out.extend_from_slice(&row[..cols - sc]);
+    }
+    Array2::from_shape_vec((rows, cols), out).expect("rows × cols values were written")
 }
 
 #[cfg(test)]
@@ -193,5 +218,33 @@ mod tests {
         );
         let b = Array2::from_shape_fn((4, 1), |(i, _)| i);
         assert_eq!(fftshift(&b).into_raw_vec_and_offset().0, vec![2, 3, 0, 1]);
+    }
+
+    #[test]
+    fn fftshift_is_the_same_for_any_memory_layout() {
+        // The slice-copy path (standard layout) and the index path (here a transposed array)
+        // must agree with the definition out[i, j] = a[(i + rows/2) mod rows, (j + cols/2) mod cols].
+        for (m, n) in [(4, 6), (5, 7), (1, 3), (6, 1)] {
+            let a = Array2::from_shape_fn((m, n), |(i, j)| 100 * i + j);
+            let t = Array2::from_shape_fn((n, m), |(j, i)| 100 * i + j).reversed_axes();
+            assert!(a.as_slice().is_some());
+            assert_eq!(t.as_slice().is_none(), m > 1 && n > 1, "{m}x{n}");
+            let want = Array2::from_shape_fn((m, n), |(i, j)| {
+                100 * ((i + m - m / 2) % m) + (j + n - n / 2) % n
+            });
+            assert_eq!(fftshift(&a), want, "{m}x{n}");
+            assert_eq!(fftshift(&t), want, "{m}x{n} transposed");
+        }
+    }
+
+    #[test]
+    fn forward_half_is_the_left_part_of_forward() {
+        for (m, n) in [(8, 8), (7, 9), (6, 5)] {
+            let x = test_field(m, n);
+            let plan = Fft2::new(m, n);
+            let (full, half) = (plan.forward(&x), plan.forward_half(&x));
+            assert_eq!(half.dim(), (m, n / 2 + 1));
+            assert_eq!(full.slice(ndarray::s![.., ..n / 2 + 1]), half);
+        }
     }
 }
