@@ -48,7 +48,13 @@ mod tests {
         let mean = log_mean_rapsd(&channels(&photos, Channel::Green)).without_dc();
         // "Almost perfectly straight": falls by more than four decades and every tenfold step in
         // frequency lowers the power (no bump anywhere on a decade scale).
-        let at = |f: f64| mean.power[mean.frequency.iter().position(|x| (*x - f).abs() < 1e-9).unwrap()];
+        let at = |f: f64| {
+            mean.power[mean
+                .frequency
+                .iter()
+                .position(|x| (*x - f).abs() < 1e-9)
+                .unwrap()]
+        };
         assert!(at(0.003125) / at(0.49375) > 1e4);
         assert!(at(0.003125) > at(0.03125) && at(0.03125) > at(0.3125));
     }

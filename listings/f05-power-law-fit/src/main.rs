@@ -35,18 +35,38 @@ fn analyse(greens: &[Field]) -> Analysis {
     // ANCHOR: bootstrap
     let curves: Vec<Vec<f64>> = greens.iter().map(|g| rapsd(g).without_dc().power).collect();
     let (interval, _) = bootstrap_alpha(&mean.frequency, &curves, 2000, &mut seeded_rng(5));
-    println!("bootstrap 95% interval for α̂: [{:.3}, {:.3}]", interval.low, interval.high);
+    println!(
+        "bootstrap 95% interval for α̂: [{:.3}, {:.3}]",
+        interval.low, interval.high
+    );
     // ANCHOR_END: bootstrap
 
-    let mut per_photo: Vec<f64> = curves.iter().map(|c| fit_power_law(&mean.frequency, c).alpha).collect();
+    let mut per_photo: Vec<f64> = curves
+        .iter()
+        .map(|c| fit_power_law(&mean.frequency, c).alpha)
+        .collect();
     per_photo.sort_by(f64::total_cmp);
-    println!("per-photo α̂ from {:.2} to {:.2}", per_photo[0], per_photo[per_photo.len() - 1]);
-    Analysis { mean, law, interval, per_photo }
+    println!(
+        "per-photo α̂ from {:.2} to {:.2}",
+        per_photo[0],
+        per_photo[per_photo.len() - 1]
+    );
+    Analysis {
+        mean,
+        law,
+        interval,
+        per_photo,
+    }
 }
 
 fn main() -> anyhow::Result<()> {
     let greens = channels(&default_photos()?, Channel::Green);
-    let Analysis { mean, law, interval, per_photo } = analyse(&greens);
+    let Analysis {
+        mean,
+        law,
+        interval,
+        per_photo,
+    } = analyse(&greens);
     let (lo, hi) = (per_photo[0], per_photo[per_photo.len() - 1]);
     save_value("image-alpha", &format!("{:.3}", law.alpha))?;
     save_value("image-c", &format!("{:.2e}", law.c))?;
@@ -57,7 +77,9 @@ fn main() -> anyhow::Result<()> {
 
     let fitted: Vec<f64> = mean.frequency.iter().map(|f| law.eval(*f)).collect();
     let chart = Chart::loglog()
-        .with(Series::new(&mean.frequency, &mean.power, RED, Style::LineDots).label("mean log RAPSD"))
+        .with(
+            Series::new(&mean.frequency, &mean.power, RED, Style::LineDots).label("mean log RAPSD"),
+        )
         .with(
             Series::new(&mean.frequency, &fitted, BLACK, Style::Dotted)
                 .label(&format!("power-law fit, α = {:.3}", law.alpha)),
@@ -73,9 +95,19 @@ fn main() -> anyhow::Result<()> {
         .x_range(ends[0], ends[1])
         .with(Series::new(&rank, &per_photo, RED, Style::Dots).label("one photo"))
         .with(Series::new(&ends, &flat(law.alpha), BLACK, Style::Line).label("log-mean spectrum"))
-        .with(Series::new(&ends, &flat(interval.low), BLUE, Style::Dotted).label("bootstrap 95% interval"))
-        .with(Series::new(&ends, &flat(interval.high), BLUE, Style::Dotted))
-        .with(Series::new(&ends, &flat(POST_ALPHA), GREY, Style::Line).label("the post (Imagenette)"));
+        .with(
+            Series::new(&ends, &flat(interval.low), BLUE, Style::Dotted)
+                .label("bootstrap 95% interval"),
+        )
+        .with(Series::new(
+            &ends,
+            &flat(interval.high),
+            BLUE,
+            Style::Dotted,
+        ))
+        .with(
+            Series::new(&ends, &flat(POST_ALPHA), GREY, Style::Line).label("the post (Imagenette)"),
+        );
     save_png(&spread.render(720, 420)?, "x01-alpha-spread.png")?;
     Ok(())
 }
@@ -91,12 +123,23 @@ mod tests {
         // Scene photos measure 2.4–2.7 one by one (toolchain notes); the set's exponent lies there.
         assert!((2.3..2.7).contains(&a.law.alpha), "{}", a.law.alpha);
         // "The post's 2.454 lies inside [the interval], and the textbook 2 lies well outside it."
-        assert!(a.interval.low < POST_ALPHA && POST_ALPHA < a.interval.high, "{:?}", a.interval);
-        assert!(a.interval.low > 2.0 && a.interval.low < a.law.alpha && a.law.alpha < a.interval.high);
+        assert!(
+            a.interval.low < POST_ALPHA && POST_ALPHA < a.interval.high,
+            "{:?}",
+            a.interval
+        );
+        assert!(
+            a.interval.low > 2.0 && a.interval.low < a.law.alpha && a.law.alpha < a.interval.high
+        );
         // The per-photo range brackets the exponent of the mean.
         assert!(a.per_photo[0] < a.law.alpha && a.law.alpha < a.per_photo[a.per_photo.len() - 1]);
         // The fitted line passes through the middle of the curve: within 30% at f = 0.1.
-        let at = a.mean.frequency.iter().position(|f| (*f - 0.1).abs() < 1e-9).unwrap();
+        let at = a
+            .mean
+            .frequency
+            .iter()
+            .position(|f| (*f - 0.1).abs() < 1e-9)
+            .unwrap();
         assert!((a.law.eval(0.1) / a.mean.power[at] - 1.0).abs() < 0.3);
         // The values the book shows are these numbers (when a figure run has written them).
         if let Some(shown) = saved_value("image-alpha") {

@@ -172,19 +172,92 @@ pub fn rapsd_with(bins: &RadialBins, fft: &Fft2, field: &Field) -> Rapsd {
 }
 // ANCHOR_END: rapsd
 
+/// [`rapsd_with`]'s numbers, bit for bit, for measuring thousands of fields of one shape (the
+/// `spectra` tool). [`rapsd_with`] is the readable definition: a full spectrum, shifted, squared,
+/// averaged. This plan reads each bin's power straight from the half spectrum of
+/// [`Fft2::forward_half`] (the other half is its mirror image, of equal power) and adds it to its
+/// radius in the very order [`RadialBins::average`] does, without building the full, shifted and
+/// power arrays (three 0.8–1.6 MB arrays per 320 × 320 field, and their page faults).
+pub struct RapsdPlan {
+    fft: Fft2,
+    bins: RadialBins,
+    /// `bins.radius_of` as `u32`, [`u32::MAX`] beyond the kept radii: a quarter of the memory
+    /// (0.4 instead of 1.6 MB at 320 × 320) streamed through the cache for every field.
+    radius: Vec<u32>,
+}
+
+impl RapsdPlan {
+    pub fn new(rows: usize, cols: usize) -> Self {
+        let bins = RadialBins::new(rows, cols);
+        let radius = bins
+            .radius_of
+            .iter()
+            .map(|r| r.map_or(u32::MAX, |r| r as u32))
+            .collect();
+        RapsdPlan {
+            fft: Fft2::new(rows, cols),
+            bins,
+            radius,
+        }
+    }
+
+    /// (rows, cols) of the fields this plan measures.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.bins.rows, self.bins.cols)
+    }
+
+    pub fn frequencies(&self) -> Vec<f64> {
+        self.bins.frequencies()
+    }
+
+    /// The RAPSD of `field`, DC included: equal to `rapsd_with(bins, fft, field).power`.
+    pub fn power(&self, field: &Field) -> Vec<f64> {
+        let (rows, cols) = self.shape();
+        let half_spec = self.fft.forward_half(field);
+        let half = half_spec.ncols();
+        let h = half_spec
+            .as_slice()
+            .expect("forward_half returns a standard-layout array");
+        let n = (rows * cols) as f64;
+        let mut sums = vec![0.0; self.bins.len()];
+        let mut row_power = vec![0.0; cols];
+        // `fftshift` puts unshifted index (i + shift) % len at centred index i.
+        let (row_shift, col_shift) = (rows - rows / 2, cols - cols / 2);
+        for i in 0..rows {
+            let k = (i + row_shift) % rows;
+            let mirror = (rows - k) % rows;
+            // Columns 0 … half − 1 from row k, the rest mirrored from row (rows − k) % rows.
+            let (own, mirrored) = row_power.split_at_mut(half);
+            for (p, z) in own.iter_mut().zip(&h[k * half..(k + 1) * half]) {
+                *p = z.norm_sqr() / n;
+            }
+            for (j, p) in mirrored.iter_mut().enumerate() {
+                *p = h[mirror * half + cols - half - j].norm_sqr() / n;
+            }
+            let centred = row_power[col_shift..].iter().chain(&row_power[..col_shift]);
+            for (p, r) in centred.zip(&self.radius[i * cols..(i + 1) * cols]) {
+                if *r != u32::MAX {
+                    sums[*r as usize] += p;
+                }
+            }
+        }
+        sums.iter()
+            .zip(&self.bins.counts)
+            .map(|(s, c)| s / *c as f64)
+            .collect()
+    }
+}
+
 /// The log-domain mean RAPSD of many fields of one shape (DC included): the post's "typical"
 /// spectrum. A geometric mean, because power spans orders of magnitude and a plain mean would be
 /// ruled by the few fields with the most power.
 pub fn log_mean_rapsd(fields: &[Field]) -> Rapsd {
     assert!(!fields.is_empty(), "averaging needs at least one field");
     let (rows, cols) = fields[0].dim();
-    let (bins, fft) = (RadialBins::new(rows, cols), Fft2::new(rows, cols));
-    let curves: Vec<Vec<f64>> = fields
-        .iter()
-        .map(|f| rapsd_with(&bins, &fft, f).power)
-        .collect();
+    let plan = RapsdPlan::new(rows, cols);
+    let curves: Vec<Vec<f64>> = fields.iter().map(|f| plan.power(f)).collect();
     Rapsd {
-        frequency: bins.frequencies(),
+        frequency: plan.frequencies(),
         power: crate::fit::log_mean(&curves),
     }
 }
@@ -194,6 +267,30 @@ mod tests {
     use super::*;
     use crate::noise::{gaussian_field, seeded_rng};
     use std::f64::consts::PI;
+
+    #[test]
+    fn the_plan_gives_rapsd_with_bit_for_bit() {
+        for (rows, cols) in [(8, 8), (7, 9), (6, 5), (9, 7), (32, 48), (320, 320)] {
+            let field = gaussian_field(
+                rows,
+                cols,
+                1.0,
+                &mut seeded_rng(rows as u64 * 100 + cols as u64),
+            );
+            let want = rapsd_with(&RadialBins::new(rows, cols), &Fft2::new(rows, cols), &field);
+            let plan = RapsdPlan::new(rows, cols);
+            let got = plan.power(&field);
+            assert_eq!(plan.frequencies(), want.frequency);
+            assert_eq!(got.len(), want.power.len(), "{rows}×{cols}");
+            for (r, (a, b)) in got.iter().zip(&want.power).enumerate() {
+                assert_eq!(
+                    a.to_bits(),
+                    b.to_bits(),
+                    "{rows}×{cols} radius {r}: {a} vs {b}"
+                );
+            }
+        }
+    }
 
     // ANCHOR: slow
     /// The RAPSD written out the slow way, straight from the definition: a DFT sum per bin,

@@ -5,15 +5,14 @@
 //!
 //! Chapter: "Noisy image spectra". Run: `cargo run -p x02-noise-dip`.
 //! Pieces: `gaussian_field`, `noise_like`, `seeded_rng` and `expected_log_mean_noise_rapsd` from
-//! `spectral::noise`; `RadialBins` and `rapsd_with` from `spectral::spectrum`; `Fft2` from
-//! `spectral::fft`; `log_mean` from `spectral::fit`; the chart from `bookkit::plot`.
+//! `spectral::noise`; `RadialBins` and `RapsdPlan` (the RAPSD for many fields of one shape) from
+//! `spectral::spectrum`; `log_mean` from `spectral::fit`; the chart from `bookkit::plot`.
 
 use bookkit::figure::{save_png, save_value};
 use bookkit::plot::{BLACK, BLUE, Chart, GREY, ORANGE, Series, SeriesLabelPosition, Style};
-use spectral::fft::Fft2;
 use spectral::fit::log_mean;
 use spectral::noise::{expected_log_mean_noise_rapsd, gaussian_field, seeded_rng};
-use spectral::spectrum::{RadialBins, rapsd_with};
+use spectral::spectrum::{RadialBins, RapsdPlan};
 
 const SIZE: usize = 320;
 /// The fields of F6: as many as photos, from F6's seed.
@@ -28,10 +27,10 @@ const SHOWN: usize = 24;
 
 /// The RAPSDs (DC included) of `count` standard noise fields drawn from one seed.
 fn noise_curves(count: usize, seed: u64) -> Vec<Vec<f64>> {
-    let (bins, fft) = (RadialBins::new(SIZE, SIZE), Fft2::new(SIZE, SIZE));
+    let plan = RapsdPlan::new(SIZE, SIZE);
     let mut rng = seeded_rng(seed);
     (0..count)
-        .map(|_| rapsd_with(&bins, &fft, &gaussian_field(SIZE, SIZE, 1.0, &mut rng)).power)
+        .map(|_| plan.power(&gaussian_field(SIZE, SIZE, 1.0, &mut rng)))
         .collect()
 }
 

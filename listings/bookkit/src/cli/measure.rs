@@ -16,9 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 use spectral::audio::{CLIP_SAMPLES, SAMPLE_RATE};
-use spectral::fft::Fft2;
 use spectral::fit::log_mean;
-use spectral::spectrum::{RadialBins, Rapsd, rapsd, rapsd_with};
+use spectral::spectrum::{RadialBins, Rapsd, RapsdPlan, rapsd};
 
 use super::{Input, Warn, progress, size_text};
 use crate::audio::{AUDIO_EXTENSIONS, load_clip};
@@ -165,12 +164,9 @@ where
     })
 }
 
-/// An FFT plan and radial bins for one shape, kept by a worker while its photos have that shape.
-struct Plan {
-    shape: (usize, usize),
-    fft: Fft2,
-    bins: RadialBins,
-}
+/// The RAPSD plan (FFT plan and radial bins) for one shape, kept by a worker while its photos
+/// have that shape.
+type Plan = RapsdPlan;
 
 fn measure_photo(
     path: &Path,
@@ -180,20 +176,16 @@ fn measure_photo(
 ) -> Result<Measurement, BadFile> {
     let field = load_channel(path, preprocess, channel)?;
     let shape = field.dim();
-    if plan.as_ref().is_none_or(|p| p.shape != shape) {
+    if plan.as_ref().is_none_or(|p| p.shape() != shape) {
         // One plan at a time: with `--no-resize` photos of many shapes would otherwise each keep
         // their bins (16 bytes a pixel) for the whole run.
-        *plan = Some(Plan {
-            shape,
-            fft: Fft2::new(shape.0, shape.1),
-            bins: RadialBins::new(shape.0, shape.1),
-        });
+        *plan = Some(RapsdPlan::new(shape.0, shape.1));
     }
     let plan = plan.as_ref().expect("a plan for this shape was just made");
     Ok(Measurement {
         path: path.to_path_buf(),
         shape,
-        curve: rapsd_with(&plan.bins, &plan.fft, &field).power,
+        curve: plan.power(&field),
     })
 }
 
