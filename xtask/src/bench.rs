@@ -23,8 +23,8 @@
 //!   the practical limit;
 //!
 //! and, as extra rows outside the targets: the tuned NumPy version on all cores
-//! (`multiprocessing.Pool`), and the Rust pipeline with the faster loader proposed in
-//! `bench/decode-only/src/fastload.rs` (`bench-tool fit-fast` and `decode-fast`). Python pipelines
+//! (`multiprocessing.Pool`), and JPEG decoding alone (`bench-tool jpeg DIR`, all cores: the part
+//! of every pipeline no resizing or spectral code can speed up). Python pipelines
 //! time themselves from the file listing to the fit: interpreter start-up and imports (about 2 s for
 //! pysteps) are left out, in Python's favour.
 
@@ -36,7 +36,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use crate::root;
+use crate::{cargo, root};
 
 /// α̂ of the three full pipelines must agree to this before any timing is reported.
 const ALPHA_TOLERANCE: f64 = 1e-3;
@@ -103,19 +103,17 @@ enum Pipeline {
     Numpy,
     Decode,
     NumpyPool,
-    RustFastLoader,
-    DecodeFastLoader,
+    Jpeg,
 }
 
 impl Pipeline {
-    const ALL: [Pipeline; 7] = [
+    const ALL: [Pipeline; 6] = [
         Pipeline::Rust,
         Pipeline::Pysteps,
         Pipeline::Numpy,
         Pipeline::Decode,
         Pipeline::NumpyPool,
-        Pipeline::RustFastLoader,
-        Pipeline::DecodeFastLoader,
+        Pipeline::Jpeg,
     ];
 
     fn label(self, cores: usize) -> String {
@@ -125,18 +123,13 @@ impl Pipeline {
             Pipeline::Numpy => "Python, tuned NumPy (1 process)".into(),
             Pipeline::Decode => format!("Rust decode + resize only ({cores} cores)"),
             Pipeline::NumpyPool => format!("extra: tuned NumPy, Pool({cores})"),
-            Pipeline::RustFastLoader => {
-                format!("extra: Rust with proposed loader ({cores} cores)")
-            }
-            Pipeline::DecodeFastLoader => {
-                format!("extra: decode + resize only, proposed loader ({cores} cores)")
-            }
+            Pipeline::Jpeg => format!("extra: Rust JPEG decoding only ({cores} cores)"),
         }
     }
 
     /// Whether it computes α̂ (decode-only passes do not).
     fn fits(self) -> bool {
-        !matches!(self, Pipeline::Decode | Pipeline::DecodeFastLoader)
+        !matches!(self, Pipeline::Decode | Pipeline::Jpeg)
     }
 
     fn command(self, tools: &Tools, dir: &Path) -> Command {
@@ -167,12 +160,12 @@ impl Pipeline {
                 c.args(["--workers", &tools.cores.to_string()]);
                 c
             }
-            Pipeline::Decode | Pipeline::DecodeFastLoader | Pipeline::RustFastLoader => {
+            Pipeline::Decode | Pipeline::Jpeg => {
                 let mut c = timed(&tools.bench_tool);
-                c.arg(match self {
-                    Pipeline::Decode => "decode",
-                    Pipeline::DecodeFastLoader => "decode-fast",
-                    _ => "fit-fast",
+                c.arg(if self == Pipeline::Decode {
+                    "decode"
+                } else {
+                    "jpeg"
                 })
                 .arg(dir);
                 c
@@ -224,10 +217,6 @@ fn step(what: &str) {
     eprintln!("\n==> {what}");
 }
 
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-}
-
 /// Runs a command to completion, failing with its name and standard error if it fails.
 fn checked(cmd: &mut Command) -> Result<std::process::Output> {
     let shown = format!("{cmd:?}");
@@ -242,18 +231,6 @@ fn checked(cmd: &mut Command) -> Result<std::process::Output> {
         );
     }
     Ok(out)
-}
-
-fn status(cmd: &mut Command) -> Result<()> {
-    let shown = format!("{cmd:?}");
-    let st = cmd
-        .current_dir(root())
-        .status()
-        .with_context(|| format!("cannot start {shown}"))?;
-    if !st.success() {
-        bail!("{shown} failed ({st})");
-    }
-    Ok(())
 }
 
 /// Creates `target/bench-venv` with the pinned requirements, unless it already holds exactly them.
@@ -271,13 +248,13 @@ fn ensure_python() -> Result<PathBuf> {
         "installing the Python side into target/bench-venv (pysteps, NumPy, Pillow; pysteps is \
          compiled from source: about 2 minutes, once)",
     );
-    status(
+    crate::run(
         Command::new("python3")
             .args(["-m", "venv", "--clear"])
             .arg(&venv),
     )
     .context("creating the virtual environment needs python3 with venv (Debian: python3-venv)")?;
-    status(
+    crate::run(
         Command::new(&python)
             .args(["-m", "pip", "install", "--quiet", "-r"])
             .arg(&requirements),
@@ -292,7 +269,7 @@ fn ensure_python() -> Result<PathBuf> {
 
 fn build_rust() -> Result<(PathBuf, PathBuf)> {
     step("building spectra and bench-tool in release");
-    status(cargo().args([
+    crate::run(cargo().args([
         "build",
         "--release",
         "--quiet",
@@ -702,6 +679,11 @@ type Times<'a> = &'a dyn Fn(Pipeline) -> f64;
 /// A statistic of one round's times.
 type RoundStat<'a> = &'a dyn Fn(Times<'_>) -> f64;
 
+/// What fraction of `whole`'s time `part` takes.
+fn share(part: Pipeline, whole: Pipeline) -> impl Fn(Times<'_>) -> f64 {
+    move |t| t(part) / t(whole)
+}
+
 /// How many times faster `fast` is than `slow` (ratio of images per second = inverse time ratio).
 fn speedup(fast: Pipeline, slow: Pipeline) -> impl Fn(Times<'_>) -> f64 {
     move |t| t(slow) / t(fast)
@@ -836,7 +818,7 @@ fn report(
          these, the Python ones unchanged), and the extra rows:\n\n\
          | ratio | median | min – max |\n|---|---:|---:|"
     );
-    let rows: [(&str, Spread); 9] = [
+    let rows: [(&str, Spread); 6] = [
         (
             "CPU per image: pysteps / Rust",
             sum.per_round(true, &speedup(Rust, Pysteps)),
@@ -850,28 +832,16 @@ fn report(
             sum.per_round(true, &added(Rust, Decode)),
         ),
         (
-            "proposed loader, wall: Rust / pysteps",
-            sum.per_round(false, &speedup(RustFastLoader, Pysteps)),
+            "CPU: JPEG decoding's share of the whole Rust pipeline",
+            sum.per_round(true, &share(Jpeg, Rust)),
         ),
         (
-            "proposed loader, wall: Rust / tuned NumPy",
-            sum.per_round(false, &speedup(RustFastLoader, Numpy)),
+            "wall: Rust / pysteps if only JPEG decoding took time",
+            sum.per_round(false, &speedup(Jpeg, Pysteps)),
         ),
         (
-            "proposed loader, CPU: pysteps / Rust",
-            sum.per_round(true, &speedup(RustFastLoader, Pysteps)),
-        ),
-        (
-            "proposed loader, CPU: tuned NumPy / Rust",
-            sum.per_round(true, &speedup(RustFastLoader, Numpy)),
-        ),
-        (
-            "proposed loader, CPU: spectral work added to decode + resize",
-            sum.per_round(true, &added(RustFastLoader, DecodeFastLoader)),
-        ),
-        (
-            "CPU for decode + resize: book loader / proposed loader",
-            sum.per_round(true, &speedup(DecodeFastLoader, Decode)),
+            "wall: Rust / tuned NumPy if only JPEG decoding took time",
+            sum.per_round(false, &speedup(Jpeg, Numpy)),
         ),
     ];
     for (name, v) in rows {
@@ -936,7 +906,8 @@ mod tests {
             for p in Pipeline::ALL {
                 let seconds = match p {
                     Pipeline::Pysteps => 10.0 * round as f64,
-                    Pipeline::Decode | Pipeline::DecodeFastLoader => 0.8,
+                    Pipeline::Decode => 0.8,
+                    Pipeline::Jpeg => 0.5,
                     _ => 1.0,
                 };
                 runs.push(Run {

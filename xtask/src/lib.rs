@@ -6,6 +6,9 @@ pub mod figures;
 pub mod notebooks;
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
 
 /// The repository's top folder.
 pub fn root() -> PathBuf {
@@ -13,4 +16,23 @@ pub fn root() -> PathBuf {
         .parent()
         .expect("xtask sits in the repository")
         .to_path_buf()
+}
+
+/// `cargo`, the same one that runs xtask (`$CARGO`) when there is one.
+pub fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Runs a command in the repository's top folder with inherited output, failing with the
+/// command's name if it cannot start or fails.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
 }

@@ -4,8 +4,8 @@
 //! bench-tool make-set DIR N   write N JPEG files made from the embedded photos into DIR
 //! bench-tool decode DIR…      decode, resize and crop every image, keep the green channel: the
 //!                             book's pipeline without its spectral work, on all cores
-//! bench-tool decode-fast DIR…  the same with the proposed loader of `fastload` (same numbers)
-//! bench-tool fit-fast DIR…     the whole `spectra fit` measurement with that loader
+//! bench-tool jpeg DIR…        only read and decode every image (with the checks `spectra` makes),
+//!                             on all cores: the part no resizing or spectral code can speed up
 //! bench-tool spectral-cost     time the spectral work on one 320 × 320 field, step by step
 //! bench-tool cpu-time CMD ARG…  run CMD, then print its CPU time (user + system, all threads and
 //!                             child processes) as `cpu_seconds=…` on standard error
@@ -16,24 +16,24 @@
 //! quality, chroma subsampling and baseline or progressive mode. Two runs write identical files.
 //!
 //! `decode` runs exactly the loading code the `spectra` tool runs before its FFT
-//! (`bookkit::data::load_photo` with the book's preparation, then `Photo::channel`), in parallel
-//! with rayon the way `spectra` does, so its time is the floor under the full pipeline's time.
+//! (`bookkit::data::load_channel` with the book's preparation), in parallel with rayon the way
+//! `spectra` does, so its time is the floor under the full pipeline's time; `jpeg` stops after
+//! `bookkit::data::read_image`, the floor under that.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use bookkit::data::{BOOK_SIZE, Channel, Preprocess, default_images_dir, image_files, load_photo};
+use bookkit::data::{
+    BOOK_SIZE, Channel, Preprocess, default_images_dir, image_files, load_channel, read_image,
+};
 use image::imageops::{self, FilterType};
 use image::{DynamicImage, RgbImage};
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 use rand::RngExt;
 use rayon::prelude::*;
 use spectral::fft::{Fft2, fftshift};
-use spectral::fit::{fit_power_law, log_mean};
 use spectral::noise::{gaussian_field, seeded_rng};
-use spectral::spectrum::{RadialBins, power, rapsd, rapsd_with};
-
-mod fastload;
+use spectral::spectrum::{RadialBins, RapsdPlan, power, rapsd, rapsd_with};
 
 /// Seed of the set's draws (file i uses `SEED + i`).
 const SEED: u64 = 8_000;
@@ -59,15 +59,10 @@ fn run() -> Result<()> {
             println!("{}", make_set(Path::new(&args[1]), n)?);
             Ok(())
         }
-        Some(cmd @ ("decode" | "decode-fast")) if args.len() >= 2 => {
+        Some(cmd @ ("decode" | "jpeg")) if args.len() >= 2 => {
             let inputs: Vec<PathBuf> = args[1..].iter().map(PathBuf::from).collect();
-            let (images, checksum) = decode_all(&inputs, cmd == "decode-fast")?;
+            let (images, checksum) = decode_all(&inputs, cmd == "decode")?;
             println!("images={images}\nchecksum={checksum}");
-            Ok(())
-        }
-        Some("fit-fast") if args.len() >= 2 => {
-            let inputs: Vec<PathBuf> = args[1..].iter().map(PathBuf::from).collect();
-            print!("{}", fit_fast(&inputs)?);
             Ok(())
         }
         Some("cpu-time") if args.len() >= 2 => cpu_time(&args[1], &args[2..]),
@@ -76,8 +71,8 @@ fn run() -> Result<()> {
             Ok(())
         }
         _ => bail!(
-            "usage: bench-tool make-set DIR N | decode DIR... | decode-fast DIR... | \
-             fit-fast DIR... | spectral-cost | cpu-time CMD ARG..."
+            "usage: bench-tool make-set DIR N | decode DIR... | jpeg DIR... | spectral-cost | \
+             cpu-time CMD ARG..."
         ),
     }
 }
@@ -202,45 +197,22 @@ fn make_set(dir: &Path, n: usize) -> Result<String> {
     ))
 }
 
-/// Decodes and prepares every image as `spectra` does (or with the proposed loader), returning
-/// the count and the sum of all green-channel values (printed, so the work cannot be optimised
-/// away).
-fn decode_all(inputs: &[PathBuf], fast: bool) -> Result<(usize, f64)> {
+/// Decodes and prepares every image as `spectra` does (or only decodes it), returning the count
+/// and a checksum of the pixels (printed, so the work cannot be optimised away).
+fn decode_all(inputs: &[PathBuf], prepare: bool) -> Result<(usize, f64)> {
     let files = image_files(inputs)?;
     let sums: Vec<f64> = files
         .par_iter()
         .map(|p| {
-            let field = if fast {
-                fastload::load_channel(p, BOOK_SIZE, Channel::Green)?
+            Ok(if prepare {
+                load_channel(p, Preprocess::default(), Channel::Green)?.sum()
             } else {
-                load_photo(p, Preprocess::default())?.channel(Channel::Green)
-            };
-            Ok(field.sum())
+                let img = read_image(p)?;
+                f64::from(img.width()) + img.as_bytes().first().copied().map_or(0.0, f64::from)
+            })
         })
         .collect::<Result<_>>()?;
     Ok((files.len(), sums.iter().sum()))
-}
-
-/// `spectra fit --bootstrap 2` without the bootstrap, with the proposed loader and one FFT plan
-/// and one set of radial bins shared by all images: what `spectra` would do with the fix.
-fn fit_fast(inputs: &[PathBuf]) -> Result<String> {
-    let files = image_files(inputs)?;
-    let n = BOOK_SIZE as usize;
-    let (bins, fft) = (RadialBins::new(n, n), Fft2::new(n, n));
-    let curves: Vec<Vec<f64>> = files
-        .par_iter()
-        .map(|p| {
-            let field = fastload::load_channel(p, BOOK_SIZE, Channel::Green)?;
-            Ok(rapsd_with(&bins, &fft, &field).power[1..].to_vec())
-        })
-        .collect::<Result<_>>()?;
-    let law = fit_power_law(&bins.frequencies()[1..], &log_mean(&curves));
-    Ok(format!(
-        "alpha={}\nC={:e}\nimages={}\n",
-        law.alpha,
-        law.c,
-        files.len()
-    ))
 }
 
 /// Runs a command with inherited standard streams and reports the CPU time it used. On a machine
@@ -283,7 +255,7 @@ fn spectral_cost() -> String {
         (best, sink)
     };
     let (bins, fft) = (RadialBins::new(n, n), Fft2::new(n, n));
-    let fused = FusedRapsd::new(n, n);
+    let plan = RapsdPlan::new(n, n);
     let spectrum = fft.forward(&field);
     let shifted = fftshift(&spectrum);
     let psd = power(&shifted);
@@ -321,19 +293,16 @@ fn spectral_cost() -> String {
             time(200, &mut || rapsd_with(&bins, &fft, &field).power[3]),
         ),
         (
-            "proposed fused rapsd_with",
-            time(200, &mut || fused.rapsd(&fft, &field)[3]),
+            "RapsdPlan::power (what spectra runs)",
+            time(200, &mut || plan.power(&field)[3]),
         ),
     ];
-    let (want, got) = (
-        rapsd_with(&bins, &fft, &field).power,
-        fused.rapsd(&fft, &field),
-    );
+    let (want, got) = (rapsd_with(&bins, &fft, &field).power, plan.power(&field));
     assert!(
         want.iter()
             .zip(&got)
             .all(|(a, b)| a.to_bits() == b.to_bits()),
-        "the fused RAPSD must equal rapsd_with bit for bit"
+        "RapsdPlan must equal rapsd_with bit for bit"
     );
     let mut out = String::new();
     for (name, (ms, sink)) in steps {
@@ -343,70 +312,4 @@ fn spectral_cost() -> String {
         ));
     }
     out
-}
-
-/// The change proposed for `spectral::spectrum::rapsd_with`, measured here: the power of each
-/// centred bin read straight from the half spectrum of `Fft2::forward_half` (the other half is its
-/// mirror image, of equal power), summed in the same order as `RadialBins::average`, so the
-/// result is bit-identical, without building the full, shifted and power arrays (three 0.8–1.6 MB
-/// allocations per field, and their page faults).
-struct FusedRapsd {
-    rows: usize,
-    cols: usize,
-    /// Radius of each centred bin, `u32::MAX` beyond the kept radii.
-    radius: Vec<u32>,
-    counts: Vec<f64>,
-}
-
-impl FusedRapsd {
-    fn new(rows: usize, cols: usize) -> Self {
-        let bins = RadialBins::new(rows, cols);
-        let l = rows.max(cols);
-        let kept = (l / 2 + l % 2) as u32;
-        let radius = (0..rows * cols)
-            .map(|k| {
-                let u = (k / cols) as f64 - (rows / 2) as f64;
-                let v = (k % cols) as f64 - (cols / 2) as f64;
-                let r = u.hypot(v).round() as u32;
-                if r < kept { r } else { u32::MAX }
-            })
-            .collect();
-        let counts = bins.counts().iter().map(|c| *c as f64).collect();
-        FusedRapsd {
-            rows,
-            cols,
-            radius,
-            counts,
-        }
-    }
-
-    fn rapsd(&self, fft: &Fft2, field: &spectral::Field) -> Vec<f64> {
-        let (rows, cols) = (self.rows, self.cols);
-        let half_spec = fft.forward_half(field);
-        let half = half_spec.ncols();
-        let h = half_spec.as_slice().expect("standard layout");
-        let n = (rows * cols) as f64;
-        let mut sums = vec![0.0; self.counts.len()];
-        let mut row_power = vec![0.0; cols];
-        for i in 0..rows {
-            let k = (i + rows - rows / 2) % rows;
-            let mirror = (rows - k) % rows;
-            for (l, p) in row_power.iter_mut().enumerate() {
-                let z = if l < half {
-                    h[k * half + l]
-                } else {
-                    h[mirror * half + cols - l]
-                };
-                *p = z.norm_sqr() / n;
-            }
-            let shift = cols - cols / 2;
-            let centred = row_power[shift..].iter().chain(&row_power[..shift]);
-            for (p, r) in centred.zip(&self.radius[i * cols..(i + 1) * cols]) {
-                if *r != u32::MAX {
-                    sums[*r as usize] += p;
-                }
-            }
-        }
-        sums.iter().zip(&self.counts).map(|(s, c)| s / c).collect()
-    }
 }
