@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use xtask::{bookcheck, figures, notebooks, root};
+use xtask::{bookcheck, cargo, figures, notebooks, root, run};
 
 /// Tools the book build needs, pinned: mdBook 0.5 broke most 0.4 plugins, and these two are
 /// known to work together.
@@ -51,23 +51,6 @@ fn target_dir() -> PathBuf {
 
 fn step(what: &str) {
     eprintln!("\n==> {what}");
-}
-
-/// Runs a command from the repository root, failing with its name if it fails.
-fn run(cmd: &mut Command) -> Result<()> {
-    let shown = format!("{cmd:?}");
-    let status = cmd
-        .current_dir(root())
-        .status()
-        .with_context(|| format!("cannot start {shown}"))?;
-    if !status.success() {
-        bail!("{shown} failed ({status})");
-    }
-    Ok(())
-}
-
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
 /// Installs the pinned mdBook tools with `cargo install` unless the right versions are on PATH.
@@ -115,41 +98,75 @@ fn list_figures() -> Result<()> {
 
 /// Builds every listing and runs each figure listing with its outputs sent to `out`. Each
 /// listing's standard output is kept as `<package>.out.txt` for the chapter to show.
+///
+/// Listings are independent programs writing different files, so they run as many at a time as
+/// there are cores (most of them are single-threaded); the log keeps the registry's order.
 fn figures_into(out: &Path) -> Result<()> {
     step("building the listings");
     run(cargo().args(["build", "--workspace", "--bins"]))?;
     std::fs::create_dir_all(out)?;
     let started = Instant::now();
-    for (package, declared) in figures::listing_packages(&root())? {
-        let exe = target_dir().join("debug").join(&package);
-        let t = Instant::now();
-        let output = Command::new(&exe)
-            .env("BOOK_OUT_DIR", out)
-            .current_dir(root())
-            .output()
-            .with_context(|| format!("cannot run {}", exe.display()))?;
-        if !output.status.success() {
-            bail!(
-                "listing {package} failed:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        std::fs::write(out.join(format!("{package}.out.txt")), &output.stdout)?;
-        for f in &declared {
-            if !out.join(&f.file).is_file() {
-                bail!(
-                    "listing {package} did not write its figure {} ({})",
-                    f.id,
-                    f.file
-                );
-            }
-        }
-        eprintln!("    {package:<28} {:>6.1} s", t.elapsed().as_secs_f64());
+    let listings = figures::listing_packages(&root())?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut results: Vec<(usize, Result<f64>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.min(listings.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((package, declared)) = listings.get(i) else {
+                            return done;
+                        };
+                        let t = Instant::now();
+                        let result =
+                            run_listing(package, declared, out).map(|()| t.elapsed().as_secs_f64());
+                        done.push((i, result));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a listing runner panicked"))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    for (i, result) in results {
+        eprintln!("    {:<28} {:>6.1} s", listings[i].0, result?);
     }
     eprintln!(
-        "    all figures in {:.1} s",
+        "    all figures in {:.1} s ({workers} at a time)",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Runs one figure listing and checks that it wrote every figure it declares.
+fn run_listing(package: &str, declared: &[figures::Figure], out: &Path) -> Result<()> {
+    let exe = target_dir().join("debug").join(package);
+    let output = Command::new(&exe)
+        .env("BOOK_OUT_DIR", out)
+        .current_dir(root())
+        .output()
+        .with_context(|| format!("cannot run {}", exe.display()))?;
+    if !output.status.success() {
+        bail!(
+            "listing {package} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    std::fs::write(out.join(format!("{package}.out.txt")), &output.stdout)?;
+    for f in declared {
+        if !out.join(&f.file).is_file() {
+            bail!(
+                "listing {package} did not write its figure {} ({})",
+                f.id,
+                f.file
+            );
+        }
+    }
     Ok(())
 }
 
