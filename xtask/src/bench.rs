@@ -53,6 +53,8 @@ pub struct Options {
     pub images: usize,
     pub reps: usize,
     pub figures: bool,
+    /// Also write the report to `bench/report.md`, which the book's performance appendix shows.
+    pub record: bool,
 }
 
 impl Options {
@@ -61,6 +63,7 @@ impl Options {
             images: 512,
             reps: 5,
             figures: true,
+            record: false,
         };
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -75,9 +78,10 @@ impl Options {
                 "--images" => o.images = number("--images")?,
                 "--reps" => o.reps = number("--reps")?,
                 "--no-figures" => o.figures = false,
+                "--record" => o.record = true,
                 other => bail!(
                     "unknown option {other}: usage: cargo xtask bench [--images N] [--reps R] \
-                     [--no-figures]"
+                     [--no-figures] [--record]"
                 ),
             }
         }
@@ -586,7 +590,38 @@ pub fn run(args: &[String]) -> Result<()> {
         })?,
     )?;
     eprintln!("written to {}", out.join("report.md").display());
+    if options.record {
+        let recorded = root().join(RECORDED);
+        std::fs::write(&recorded, recorded_report(&report, &today()))
+            .with_context(|| format!("{}: cannot write", recorded.display()))?;
+        eprintln!("recorded for the book in {}", recorded.display());
+    }
     Ok(())
+}
+
+/// Where `--record` keeps the latest report, included by `src/performance.md`.
+const RECORDED: &str = "bench/report.md";
+
+/// The report as the appendix shows it: dated, without its own title (the appendix has one).
+fn recorded_report(report: &str, date: &str) -> String {
+    let body = report
+        .split_once('\n')
+        .map_or(report, |(_, rest)| rest)
+        .trim_start();
+    format!(
+        "Run of {date}, recorded with `cargo xtask bench --record`.\n\n{}\n",
+        body.trim_end()
+    )
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from `date`; "an unknown date" without it.
+fn today() -> String {
+    let date = first_line(Command::new("date").args(["-u", "+%Y-%m-%d"]));
+    if date.is_empty() || date == "unknown" {
+        "an unknown date".into()
+    } else {
+        date
+    }
 }
 
 fn alpha_text(a: Option<f64>) -> String {
@@ -967,5 +1002,15 @@ mod tests {
         let o = Options::parse(&["--reps".into(), "5".into(), "--no-figures".into()]).unwrap();
         assert_eq!((o.reps, o.figures), (5, false));
         assert!(Options::parse(&["--fast".into()]).is_err());
+        assert!(Options::parse(&["--record".into()]).unwrap().record);
+    }
+
+    #[test]
+    fn the_recorded_report_is_dated_and_drops_the_title() {
+        let r = recorded_report("# Benchmark\n\nMachine: x\n\n| a |\n", "2026-11-28");
+        assert_eq!(
+            r,
+            "Run of 2026-11-28, recorded with `cargo xtask bench --record`.\n\nMachine: x\n\n| a |\n"
+        );
     }
 }
