@@ -211,16 +211,10 @@ impl Decoded {
     fn read(&self, c: usize, rows: Range<usize>, cols: Range<usize>) -> Vec<f32> {
         let w = self.size().0;
         let mut out = Vec::with_capacity(rows.len() * cols.len());
-        let table: [f32; 256] = std::array::from_fn(|v| v as f32 / 255.0);
         for y in rows {
             let at = (y * w + cols.start) * 3..(y * w + cols.end) * 3;
             match self {
-                // `chunks_exact` over whole pixels, not `step_by(3)`: it compiles to a plain loop.
-                Decoded::Rgb8(i) => out.extend(
-                    i.as_raw()[at]
-                        .chunks_exact(3)
-                        .map(|p| table[usize::from(p[c])]),
-                ),
+                Decoded::Rgb8(i) => resample::append_unit_channel(&i.as_raw()[at], c, &mut out),
                 Decoded::Rgb32F(i) => out.extend(i.as_raw()[at].chunks_exact(3).map(|p| p[c])),
             }
         }

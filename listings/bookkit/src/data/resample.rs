@@ -160,6 +160,24 @@ with_avx2!(vertical_pass, vertical_portable, vertical_avx2(
 with_avx2!(horizontal_pass, horizontal_portable, horizontal_avx2(
     cols: &[Taps], transposed: &[f32], left_in: usize, n: usize) -> Vec<f32>);
 
+with_avx2!(unit_channel, unit_channel_portable, unit_channel_avx2(
+    rgb: &[u8], c: usize, out: &mut Vec<f32>) -> ());
+
+/// Appends channel `c` of 8-bit interleaved RGB pixels as `v as f32 / 255`, exactly what
+/// `image`'s `to_rgb32f` computes (a true division, not a multiplication by 1/255, which differs in
+/// the last bit for some values). The AVX2 build divides eight values at a time.
+#[inline(always)]
+fn unit_channel_portable(rgb: &[u8], c: usize, out: &mut Vec<f32>) {
+    // `chunks_exact` over whole pixels, not `step_by(3)`: it compiles to a plain loop.
+    out.extend(rgb.chunks_exact(3).map(|p| f32::from(p[c]) / 255.0));
+}
+
+/// Channel `c` (0, 1 or 2) of 8-bit interleaved RGB pixels, appended to `out` in [0, 1].
+pub fn append_unit_channel(rgb: &[u8], c: usize, out: &mut Vec<f32>) {
+    assert!(c < 3, "RGB has channels 0, 1 and 2");
+    unit_channel(rgb, c, out)
+}
+
 /// Output rows (vertical pass) or columns (horizontal pass) computed together, so that the
 /// transposing stores write `BLOCK` adjacent values instead of one value per cache line.
 const BLOCK: usize = 8;
