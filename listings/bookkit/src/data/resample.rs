@@ -90,6 +90,17 @@ pub fn square_crop(
     n: usize,
     read: impl FnOnce(Range<usize>, Range<usize>) -> Vec<f32>,
 ) -> Vec<f32> {
+    square_crop_with(Isa::best(), w, h, n, read)
+}
+
+/// [`square_crop`] with the passes built for `isa` (the tests run every one the machine has).
+fn square_crop_with(
+    isa: Isa,
+    w: usize,
+    h: usize,
+    n: usize,
+    read: impl FnOnce(Range<usize>, Range<usize>) -> Vec<f32>,
+) -> Vec<f32> {
     let ((nw, nh), (left, top)) = geometry(w, h, n);
     if (nw, nh) == (w, h) {
         // Already the right size: `image` skips the resize, and so do we.
@@ -100,72 +111,133 @@ pub fn square_crop(
     let (row_span, col_span) = (span(&rows), span(&cols));
     let (top_in, left_in, width) = (row_span.start, col_span.start, col_span.len());
     let pixels = read(row_span, col_span);
-    let transposed = vertical_pass(&rows, &pixels, top_in, width, n);
-    horizontal_pass(&cols, &transposed, left_in, n)
+    let transposed = vertical_pass(isa, &rows, &pixels, top_in, width, n);
+    horizontal_pass(isa, &cols, &transposed, left_in, n)
 }
 
 /// `out[i] = Σₖ weights[k] · src[(first + k) · stride + i]`, summed tap by tap from zero as
-/// `image` does: the one loop all of the resizing time goes into. [`LANES`] outputs at a time
-/// stay in registers through all the taps, instead of a load and a store of each partial sum
-/// per tap.
+/// `image` does: the one loop all of the resizing time goes into. Outputs are summed [`LANES`] at
+/// a time in registers through all the taps (no load and store of each partial sum per tap, and
+/// enough independent sums to hide the adder's latency), the rest 8 and then 1 at a time.
 #[inline(always)]
 fn weighted_rows(out: &mut [f32], src: &[f32], stride: usize, first: usize, weights: &[f32]) {
-    let done = out.len() - out.len() % LANES;
-    let mut chunks = out.chunks_exact_mut(LANES);
-    for (c, chunk) in chunks.by_ref().enumerate() {
-        let mut sum = [0.0f32; LANES];
+    let done = weighted_chunks::<LANES>(out, src, stride, first, weights, 0);
+    let done = weighted_chunks::<8>(out, src, stride, first, weights, done);
+    weighted_chunks::<1>(out, src, stride, first, weights, done);
+}
+
+/// [`weighted_rows`] for the whole chunks of `L` outputs from `from` on; returns where they end.
+#[inline(always)]
+fn weighted_chunks<const L: usize>(
+    out: &mut [f32],
+    src: &[f32],
+    stride: usize,
+    first: usize,
+    weights: &[f32],
+    from: usize,
+) -> usize {
+    let end = from + (out.len() - from) / L * L;
+    for (start, chunk) in (from..end)
+        .step_by(L)
+        .zip(out[from..end].chunks_exact_mut(L))
+    {
+        let mut sum = [0.0f32; L];
         for (k, w) in weights.iter().enumerate() {
-            let at = (first + k) * stride + c * LANES;
-            let row: &[f32; LANES] = src[at..at + LANES].try_into().expect("LANES values");
+            let at = (first + k) * stride + start;
+            let row: &[f32; L] = src[at..at + L].try_into().expect("L values");
             for (s, v) in sum.iter_mut().zip(row) {
                 *s += *v * w;
             }
         }
         chunk.copy_from_slice(&sum);
     }
-    for (i, o) in out.iter_mut().enumerate().skip(done) {
-        let mut sum = 0.0f32;
-        for (k, w) in weights.iter().enumerate() {
-            sum += src[(first + k) * stride + i] * w;
+    end
+}
+
+/// Outputs summed together in registers by [`weighted_rows`]: eight AVX2 registers' worth, or
+/// four AVX-512 ones.
+const LANES: usize = 64;
+
+/// The vector instruction sets the passes are built for, chosen at run time: the portable build
+/// (SSE2 on x86-64, 4 lanes), AVX2 (8 lanes) and AVX-512 (16 lanes). The arithmetic is the same in
+/// all of them: separate multiplies and adds (Rust never fuses them), in the same order, so the
+/// results are the same bits whichever runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Isa {
+    Portable,
+    Avx2,
+    Avx512,
+}
+
+impl Isa {
+    /// Every instruction set this processor runs, portable first.
+    #[cfg(test)]
+    fn available() -> Vec<Isa> {
+        let mut isas = vec![Isa::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                isas.push(Isa::Avx2);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                isas.push(Isa::Avx512);
+            }
         }
-        *o = sum;
+        isas
+    }
+
+    /// The widest instruction set this processor runs (detected once, then cached by `std`).
+    fn best() -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Isa::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Isa::Avx2;
+            }
+        }
+        Isa::Portable
     }
 }
 
-/// Outputs summed together in registers by [`weighted_rows`]: four AVX2 registers' worth.
-const LANES: usize = 32;
-
-/// Runs `pass` compiled for AVX2 when the processor has it (8 lanes instead of SSE2's 4). The
-/// arithmetic is the same: separate multiplies and adds (Rust never fuses them), in the same
-/// order, so the results are the same bits either way.
-macro_rules! with_avx2 {
-    ($pass:ident, $portable:ident, $avx2:ident ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
-        fn $pass($($arg: $ty),*) -> $ret {
+/// Defines `$pass(isa, args…)`, which runs `$portable(args…)` compiled for `isa`.
+macro_rules! for_isa {
+    ($pass:ident, $portable:ident ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
+        fn $pass(isa: Isa, $($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
-                #[target_feature(enable = "avx2")]
-                unsafe fn $avx2($($arg: $ty),*) -> $ret {
+            {
+                #[target_feature(enable = "avx512f")]
+                unsafe fn avx512($($arg: $ty),*) -> $ret {
                     $portable($($arg),*)
                 }
-                // SAFETY: the processor was just found to support AVX2.
-                return unsafe { $avx2($($arg),*) };
+                #[target_feature(enable = "avx2")]
+                unsafe fn avx2($($arg: $ty),*) -> $ret {
+                    $portable($($arg),*)
+                }
+                // SAFETY: `isa` comes from `Isa::best` or `Isa::available`, which checked that
+                // the processor has the instruction set.
+                match isa {
+                    Isa::Avx512 => return unsafe { avx512($($arg),*) },
+                    Isa::Avx2 => return unsafe { avx2($($arg),*) },
+                    Isa::Portable => {}
+                }
             }
+            let _ = isa;
             $portable($($arg),*)
         }
     };
 }
 
-with_avx2!(vertical_pass, vertical_portable, vertical_avx2(
+for_isa!(vertical_pass, vertical_portable(
     rows: &[Taps], pixels: &[f32], top_in: usize, width: usize, n: usize) -> Vec<f32>);
-with_avx2!(horizontal_pass, horizontal_portable, horizontal_avx2(
+for_isa!(horizontal_pass, horizontal_portable(
     cols: &[Taps], transposed: &[f32], left_in: usize, n: usize) -> Vec<f32>);
-
-with_avx2!(unit_channel, unit_channel_portable, unit_channel_avx2(
-    rgb: &[u8], c: usize, out: &mut Vec<f32>) -> ());
+for_isa!(unit_channel, unit_channel_portable(rgb: &[u8], c: usize, out: &mut Vec<f32>) -> ());
 
 /// Appends channel `c` of 8-bit interleaved RGB pixels as `v as f32 / 255`, exactly what
 /// `image`'s `to_rgb32f` computes (a true division, not a multiplication by 1/255, which differs in
-/// the last bit for some values). The AVX2 build divides eight values at a time.
+/// the last bit for some values). The vector builds divide 8 or 16 values at a time.
 #[inline(always)]
 fn unit_channel_portable(rgb: &[u8], c: usize, out: &mut Vec<f32>) {
     // `chunks_exact` over whole pixels, not `step_by(3)`: it compiles to a plain loop.
@@ -175,7 +247,7 @@ fn unit_channel_portable(rgb: &[u8], c: usize, out: &mut Vec<f32>) {
 /// Channel `c` (0, 1 or 2) of 8-bit interleaved RGB pixels, appended to `out` in [0, 1].
 pub fn append_unit_channel(rgb: &[u8], c: usize, out: &mut Vec<f32>) {
     assert!(c < 3, "RGB has channels 0, 1 and 2");
-    unit_channel(rgb, c, out)
+    unit_channel(Isa::best(), rgb, c, out)
 }
 
 /// Output rows (vertical pass) or columns (horizontal pass) computed together, so that the
@@ -281,8 +353,11 @@ mod tests {
     fn assert_bit_identical(img: &Rgb32FImage, n: u32, what: &str) {
         let want = reference(img, n);
         let (w, h) = (img.width() as usize, img.height() as usize);
-        for c in 0..3 {
-            let got = square_crop(w, h, n as usize, |rows, cols| {
+        for (isa, c) in Isa::available()
+            .into_iter()
+            .flat_map(|i| (0..3).map(move |c| (i, c)))
+        {
+            let got = square_crop_with(isa, w, h, n as usize, |rows, cols| {
                 rows.flat_map(|y| cols.clone().map(move |x| (x, y)))
                     .map(|(x, y)| img.get_pixel(x as u32, y as u32)[c])
                     .collect()
@@ -290,7 +365,7 @@ mod tests {
             for (k, (g, p)) in got.iter().zip(want.pixels()).enumerate() {
                 assert!(
                     g.to_bits() == p[c].to_bits(),
-                    "{what} ({w}×{h} → {n}) channel {c} at [{}, {}]: {g} vs {}",
+                    "{what} ({w}×{h} → {n}, {isa:?}) channel {c} at [{}, {}]: {g} vs {}",
                     k / n as usize,
                     k % n as usize,
                     p[c]
@@ -332,6 +407,38 @@ mod tests {
         ];
         for (w, h, n) in cases {
             assert_bit_identical(&textured(w, h), n, "textured");
+        }
+    }
+
+    #[test]
+    fn eight_bit_values_become_what_to_rgb32f_makes_of_them() {
+        // Every value in every channel, at every offset within a vector (lengths 0 … 40 pixels).
+        let pixels: Vec<u8> = (0..3 * 300).map(|i| (i * 7 % 256) as u8).collect();
+        let img = RgbImage::from_raw(300, 1, pixels.clone()).expect("300 pixels");
+        let want = image::DynamicImage::ImageRgb8(img).to_rgb32f();
+        for isa in Isa::available() {
+            for c in 0..3 {
+                for len in 0..=40 {
+                    let mut got = vec![-1.0];
+                    unit_channel(isa, &pixels[..3 * len], c, &mut got);
+                    assert_eq!(
+                        got.len(),
+                        len + 1,
+                        "{isa:?}: appends, keeping what was there"
+                    );
+                    for (x, g) in got[1..].iter().enumerate() {
+                        let p = want.get_pixel(x as u32, 0)[c];
+                        assert_eq!(g.to_bits(), p.to_bits(), "{isa:?} channel {c} pixel {x}");
+                    }
+                }
+                let mut all = Vec::new();
+                unit_channel(isa, &pixels, c, &mut all);
+                assert!(
+                    all.iter()
+                        .zip(want.pixels())
+                        .all(|(g, p)| g.to_bits() == p[c].to_bits())
+                );
+            }
         }
     }
 
