@@ -24,7 +24,8 @@
 //!
 //! and, as extra rows outside the targets: the tuned NumPy version on all cores
 //! (`multiprocessing.Pool`), and JPEG decoding alone (`bench-tool jpeg DIR`, all cores: the part
-//! of every pipeline no resizing or spectral code can speed up). Python pipelines
+//! of every pipeline no resizing or spectral code can speed up), also with Pillow's decoder
+//! (`bench/decode_pillow.py`, one process) to compare the two decoders. Python pipelines
 //! time themselves from the file listing to the fit: interpreter start-up and imports (about 2 s for
 //! pysteps) are left out, in Python's favour.
 
@@ -108,16 +109,18 @@ enum Pipeline {
     Decode,
     NumpyPool,
     Jpeg,
+    PillowJpeg,
 }
 
 impl Pipeline {
-    const ALL: [Pipeline; 6] = [
+    const ALL: [Pipeline; 7] = [
         Pipeline::Rust,
         Pipeline::Pysteps,
         Pipeline::Numpy,
         Pipeline::Decode,
         Pipeline::NumpyPool,
         Pipeline::Jpeg,
+        Pipeline::PillowJpeg,
     ];
 
     fn label(self, cores: usize) -> String {
@@ -128,12 +131,16 @@ impl Pipeline {
             Pipeline::Decode => format!("Rust decode + resize only ({cores} cores)"),
             Pipeline::NumpyPool => format!("extra: tuned NumPy, Pool({cores})"),
             Pipeline::Jpeg => format!("extra: Rust JPEG decoding only ({cores} cores)"),
+            Pipeline::PillowJpeg => "extra: Pillow JPEG decoding only (1 process)".into(),
         }
     }
 
     /// Whether it computes α̂ (decode-only passes do not).
     fn fits(self) -> bool {
-        !matches!(self, Pipeline::Decode | Pipeline::Jpeg)
+        !matches!(
+            self,
+            Pipeline::Decode | Pipeline::Jpeg | Pipeline::PillowJpeg
+        )
     }
 
     fn command(self, tools: &Tools, dir: &Path) -> Command {
@@ -158,6 +165,7 @@ impl Pipeline {
                 c
             }
             Pipeline::Pysteps => py("pipeline_pysteps.py"),
+            Pipeline::PillowJpeg => py("decode_pillow.py"),
             Pipeline::Numpy => py("pipeline_numpy.py"),
             Pipeline::NumpyPool => {
                 let mut c = py("pipeline_numpy.py");
@@ -183,7 +191,7 @@ impl Pipeline {
     fn self_timed(self) -> bool {
         matches!(
             self,
-            Pipeline::Pysteps | Pipeline::Numpy | Pipeline::NumpyPool
+            Pipeline::Pysteps | Pipeline::Numpy | Pipeline::NumpyPool | Pipeline::PillowJpeg
         )
     }
 }
@@ -853,7 +861,7 @@ fn report(
          these, the Python ones unchanged), and the extra rows:\n\n\
          | ratio | median | min – max |\n|---|---:|---:|"
     );
-    let rows: [(&str, Spread); 6] = [
+    let rows: [(&str, Spread); 7] = [
         (
             "CPU per image: pysteps / Rust",
             sum.per_round(true, &speedup(Rust, Pysteps)),
@@ -869,6 +877,10 @@ fn report(
         (
             "CPU: JPEG decoding's share of the whole Rust pipeline",
             sum.per_round(true, &share(Jpeg, Rust)),
+        ),
+        (
+            "CPU per image: Pillow's JPEG decoding / Rust's",
+            sum.per_round(true, &speedup(Jpeg, PillowJpeg)),
         ),
         (
             "wall: Rust / pysteps if only JPEG decoding took time",
@@ -972,6 +984,9 @@ mod tests {
         assert!((share.median - 0.25).abs() < 1e-12);
         assert_eq!(sum.rate(Pipeline::Rust).median, 500.0);
         assert_eq!(sum.cpu_ms(Pipeline::Rust).unwrap().median, 4.0);
+        // Pillow decodes in 1 s what Rust decodes in 0.5 s: Rust's decoder is 2× as fast.
+        let decoders = sum.per_round(true, &speedup(Pipeline::Jpeg, Pipeline::PillowJpeg));
+        assert_eq!(decoders.median, 2.0);
     }
 
     #[test]
