@@ -1021,6 +1021,27 @@ mod tests {
     }
 
     #[test]
+    fn the_appendix_states_the_benchmarks_own_targets() {
+        let appendix = std::fs::read_to_string(root().join("src/performance.md")).unwrap();
+        // Line breaks fall anywhere in the prose: compare with single spaces.
+        let appendix = appendix.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            ALPHA_TOLERANCE, 1e-3,
+            "the appendix writes the tolerance as 10⁻³"
+        );
+        for stated in [
+            "within 10⁻³".to_string(),
+            format!("({TARGET_VS_PYSTEPS}× pysteps, {TARGET_VS_NUMPY}× tuned NumPy)"),
+            format!("against the {TARGET_FIGURES_SECONDS} s target"),
+        ] {
+            assert!(
+                appendix.contains(&stated),
+                "src/performance.md should say {stated:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_recorded_report_is_dated_and_drops_the_title() {
         let r = recorded_report("# Benchmark\n\nMachine: x\n\n| a |\n", "2026-11-28");
         assert_eq!(
