@@ -14,6 +14,7 @@ use realfft::RealFftPlanner;
 use rustfft::num_complex::Complex64;
 
 use crate::Field;
+use crate::fit::log_mean;
 
 /// Samples per second of every clip in the book.
 pub const SAMPLE_RATE: u32 = 22_050;
@@ -60,6 +61,27 @@ pub fn power_spectrum(samples: &[f64], sample_rate: f64) -> Spectrum1d {
     }
 }
 // ANCHOR_END: power_spectrum
+
+// ANCHOR: mean_spectrum
+/// The log-domain mean of power spectra, DC included: exp(mean(ln P)) at every frequency, the 1D
+/// counterpart of the images' mean RAPSD ([`crate::spectrum::log_mean_rapsd`]) and with the same
+/// [`log_mean`]. The spectra must share one frequency axis (clips of equal length and rate):
+/// averaging point by point is meaningless otherwise.
+pub fn log_mean_spectrum(spectra: &[Spectrum1d]) -> Spectrum1d {
+    let first = spectra
+        .first()
+        .expect("averaging needs at least one spectrum");
+    assert!(
+        spectra.iter().all(|s| s.frequency_hz == first.frequency_hz),
+        "spectra to average must share their frequencies"
+    );
+    let powers: Vec<&[f64]> = spectra.iter().map(|s| s.power.as_slice()).collect();
+    Spectrum1d {
+        frequency_hz: first.frequency_hz.clone(),
+        power: log_mean(&powers),
+    }
+}
+// ANCHOR_END: mean_spectrum
 
 /// The frequencies of the one-sided spectrum of `n` samples, k · sample_rate / n for
 /// k = 0 … n/2 (`np.fft.rfftfreq`, which librosa's `fft_frequencies` uses).
@@ -327,6 +349,27 @@ mod tests {
     use super::*;
     use crate::noise::{gaussian_field, seeded_rng};
     use std::f64::consts::PI;
+
+    #[test]
+    fn the_log_mean_spectrum_is_the_geometric_mean_point_by_point() {
+        let a = power_spectrum(&[0.5, -0.25, 0.125, 1.0, 0.0, -1.0], 6.0);
+        let b = power_spectrum(&[0.1, 0.2, -0.3, 0.4, 0.25, 0.0], 6.0);
+        let mean = log_mean_spectrum(&[a.clone(), b.clone()]);
+        assert_eq!(mean.frequency_hz, vec![0.0, 1.0, 2.0, 3.0]);
+        for k in 0..4 {
+            let geometric = (a.power[k] * b.power[k]).sqrt();
+            assert!((mean.power[k] / geometric - 1.0).abs() < 1e-12, "bin {k}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "share their frequencies")]
+    fn spectra_of_different_lengths_are_not_averaged() {
+        log_mean_spectrum(&[
+            power_spectrum(&[1.0, 0.5, 0.25, 0.0], 4.0),
+            power_spectrum(&[1.0, 0.5, 0.25, 0.0, 0.1, 0.2], 4.0),
+        ]);
+    }
 
     /// Reference values from librosa, written by `tests/make_mel_reference.py`
     /// (librosa 0.10.2.post1, numpy, everything in float64).

@@ -12,16 +12,34 @@
 //! | [`fit`] | log-domain means, log-uniform resampling, power-law fits and bootstrap intervals |
 //! | [`noise`] | seeded Gaussian noise and synthetic power-law random fields |
 //! | [`schedule`] | diffusion schedules and the maximal detectable frequency |
-//! | [`audio`] | 1D power spectra, short-time Fourier transform, mel filterbank |
+//! | [`tide`] | the rising tide: clean, noise and noisy spectra of a set at one noise level |
+//! | [`audio`] | 1D power spectra and their log-domain mean, short-time Fourier transform, mel filterbank |
+//! | [`conversion`] | recordings to the book's format: channels averaged, sample rate converted without aliasing |
+//! | [`curve`] | a measured curve's shape: fractional-octave smoothing, peak, how well a power law fits |
+//! | [`resample`] | photos to the book's format: Lanczos-3 resize to a short side, centre crop (bit-identical to `image`) |
 //! | [`special`] | the digamma function, for the expected log of averaged noise power |
+//! | [`gaussian_model`] | the photos as a stationary Gaussian field: one variance per frequency |
+//! | [`noise_spectrum`] | the forward process's noise per frequency: white, EqualSNR, FlippedSNR |
+//! | [`denoise`] | the `Denoiser` trait and the optimal linear denoiser (Wiener filter) |
+//! | [`sampler`] | running diffusion backwards: the probability-flow ODE and ancestral samplers |
+//! | [`commitment`] | how much of the final sample each frequency has decided at time t |
 
 pub mod audio;
+pub mod commitment;
+pub mod conversion;
+pub mod curve;
+pub mod denoise;
 pub mod fft;
 pub mod fit;
+pub mod gaussian_model;
 pub mod noise;
+pub mod noise_spectrum;
+pub mod resample;
+pub mod sampler;
 pub mod schedule;
 pub mod special;
 pub mod spectrum;
+pub mod tide;
 
 /// Every image-like array in the book: rows × columns of `f64`.
 pub type Field = ndarray::Array2<f64>;
