@@ -6,36 +6,61 @@
 //!
 //! Readers' own files come from anywhere, so reading is defensive ([`decode`]): every file that
 //! cannot be used is refused with a [`BadFile`], one line naming the file and the problem, and
-//! never a panic. Folders are walked by [`walk`].
+//! never a panic. Folders are walked by [`crate::inputs`], the same way as for recordings.
 
 mod decode;
 pub mod resample;
-mod walk;
 
-pub use decode::{
-    BadFile, MAX_ALLOC, MAX_FILE_BYTES, MAX_PIXELS, MIN_SIDE, io_problem, read_image,
-};
-pub use walk::{IMAGE_EXTENSIONS, has_extension, walk_files, walk_images};
+pub use decode::{MAX_ALLOC, MAX_FILE_BYTES, MAX_PIXELS, MIN_SIDE, read_image};
+// The input layer's names, where the image code has always found them.
+pub use crate::inputs::{BadFile, IMAGE_EXTENSIONS, has_extension, io_problem, walk_files};
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use image::{DynamicImage, Rgb32FImage, RgbImage};
 use rayon::prelude::*;
 use spectral::Field;
+use spectral::fit::{SetFit, fit_set};
+use spectral::spectrum::rapsd;
+
+use crate::inputs::IMAGES;
 
 /// Side of the square images every chapter works with, as in Imagenette-320.
 pub const BOOK_SIZE: u32 = 320;
 
 /// One colour channel of a photo, or its luma.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Channel {
     Red,
     Green,
     Blue,
     /// ITU-R BT.601 luma, 0.299 R + 0.587 G + 0.114 B (what Pillow's "L" mode computes).
     Gray,
+}
+
+impl Channel {
+    /// Every channel, in the order of [`Channel::NAMES`].
+    pub const ALL: [Channel; 4] = [Channel::Red, Channel::Green, Channel::Blue, Channel::Gray];
+    /// The names command lines and captions use.
+    pub const NAMES: [&'static str; 4] = ["red", "green", "blue", "gray"];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[Self::ALL.iter().position(|c| *c == self).unwrap_or(0)]
+    }
+}
+
+impl std::str::FromStr for Channel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == s)
+            .map(|i| Self::ALL[i])
+            .ok_or_else(|| format!("unknown channel `{s}` (one of {})", Self::NAMES.join(", ")))
+    }
 }
 
 /// How to bring a photo to the book's format.
@@ -246,24 +271,9 @@ impl Decoded {
 
 /// Every image file under the given files and folders (folders walked recursively), sorted by
 /// path so results never depend on directory order. Fails on the first input that cannot be used
-/// (missing, unreadable, a folder without images); see [`walk_images`] to go on past them.
+/// (missing, unreadable, a folder without images); see [`IMAGES`]`.walk` to go on past them.
 pub fn image_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = walk_images(inputs)
-        .into_iter()
-        .collect::<Result<Vec<_>, BadFile>>()?;
-    files.sort();
-    if files.is_empty() {
-        bail!("no image files found in {}", display_list(inputs));
-    }
-    Ok(files)
-}
-
-fn display_list(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    IMAGES.files(inputs)
 }
 
 /// Loads every image under `inputs` in parallel; the result keeps the sorted file order.
@@ -289,6 +299,35 @@ pub fn default_images_dir() -> PathBuf {
 /// All embedded photos in the book's format.
 pub fn default_photos() -> Result<Vec<Photo>> {
     load_photos(&[default_images_dir()], Preprocess::default())
+}
+
+/// Bootstrap resamples behind every exponent interval the book reports.
+pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+/// The seed of the photos' bootstrap draws.
+pub const PHOTO_BOOTSTRAP_SEED: u64 = 5;
+
+/// The photos' power law as the book reports it (F5 and X1; F17 sets the sounds' beside it):
+/// every photo's RAPSD, DC dropped, fitted as a set by `fit_set`. Returns the frequencies (cycles
+/// per pixel) with the fit.
+pub fn photo_fit(greens: &[Field]) -> (Vec<f64>, SetFit) {
+    // ANCHOR: photo_fit
+    let curves: Vec<_> = greens.iter().map(|g| rapsd(g).without_dc()).collect();
+    let frequency = curves[0].frequency.clone();
+    let powers: Vec<&[f64]> = curves.iter().map(|c| c.power.as_slice()).collect();
+    let fit = fit_set(
+        &frequency,
+        &powers,
+        BOOTSTRAP_RESAMPLES,
+        PHOTO_BOOTSTRAP_SEED,
+    );
+    // ANCHOR_END: photo_fit
+    (frequency, fit)
+}
+
+/// The green channel of every embedded photo, in the book's format: the set every image
+/// spectrum of the book averages (the post measured the green channel too).
+pub fn book_greens() -> Result<Vec<Field>> {
+    Ok(channels(&default_photos()?, Channel::Green))
 }
 
 /// One channel of every photo, e.g. the green planes the book's spectra use.

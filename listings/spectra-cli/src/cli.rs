@@ -1,6 +1,6 @@
 //! The `spectra` command-line tool: the book's measurements applied to a reader's own photos.
 //!
-//! The binary (`src/bin/spectra.rs`) only parses arguments and prints; everything it computes is
+//! The binary (`src/main.rs`) only parses arguments and prints; everything it computes is
 //! here, so tests and other programs can call it. Every command returns its whole output as a
 //! string, built only after all work succeeded: a failure never leaves half a table on stdout,
 //! and files (`plot`, `fetch`) are written to a temporary name and renamed when complete.
@@ -12,26 +12,27 @@
 //! | [`plot`] | `spectra plot`: the reader's mean spectrum beside the book's |
 //! | [`progress`] | progress bars on stderr, shown only on a terminal |
 //!
-//! The measurements are exactly the book's: photos prepared by [`crate::data`] (resize and
+//! The measurements are exactly the book's: photos prepared by [`bookkit::data`] (resize and
 //! centre-crop to 320 × 320, pixels in [−1, 1]), one channel, the RAPSD of
 //! [`spectral::spectrum::rapsd`], the log-domain mean over photos, and the fits and schedules of
 //! [`spectral::fit`] and [`spectral::schedule`].
 
+pub mod denoise;
 pub mod measure;
 pub mod plot;
 pub mod progress;
 pub mod report;
-mod svg;
 
 use std::path::PathBuf;
 
 use anyhow::Result;
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use spectral::audio::{CLIP_SAMPLES, SAMPLE_RATE, fft_frequencies};
 use spectral::schedule::{Edm, RectifiedFlow, Schedule, VpCosine};
 
-use crate::data::{BOOK_SIZE, BadFile, Channel, Preprocess};
 use crate::fetch::{self, Dataset, IMAGENETTE, Source};
+use bookkit::data::{BOOK_SIZE, Channel, Preprocess};
+use bookkit::inputs::BadFile;
 
 pub use measure::{Measured, Spectra, measure};
 pub use report::{FitReport, NO_POWER, fit, fmax_csv, powerless_frequency, rapsd_csv};
@@ -108,6 +109,17 @@ measured as in the book's sound chapter instead: mono at 22,050 Hz, the middle
 2 s of each, the RAPSD of its log-mel spectrogram; the reference is then the
 book's embedded recordings. Images and recordings cannot share one chart.";
 
+const DENOISE_ABOUT: &str = "\
+Prepare the photo as the book prepares photos (resize so the short side is 320,
+centre crop), add Gaussian noise to time t of rectified flow, x_t = (1 - t) x0 +
+t eps (one seeded draw per colour channel), and denoise each channel with the
+ideal linear denoiser of the chapter \"Running diffusion backwards\": the Wiener
+filter of the Gaussian model fitted to the book's embedded photos (their mean 2D
+power spectrum, green channel). Writes x_t and the estimate side by side as PNG
+(whole or not at all) and prints, as key=value lines, f_max(t) of the model (tau
+= 1) and the rms errors of x_t/alpha(t) and of the estimate against the photo (green
+channel).";
+
 const FETCH_ABOUT: &str = "\
 Download a data set the post used, verify its MD5 checksum, extract it into the
 cache folder and print the folder to pass to the other commands:
@@ -142,6 +154,9 @@ pub enum Command {
     /// Draw your images' (or recordings') mean spectrum and fit beside the book's, as PNG or SVG
     #[command(long_about = PLOT_ABOUT)]
     Plot(plot::PlotArgs),
+    /// Noise a photo to time t and denoise it with the ideal linear (Wiener) denoiser, as PNG
+    #[command(long_about = DENOISE_ABOUT)]
+    Denoise(denoise::DenoiseArgs),
     /// Download one of the post's data sets into the cache and print its folder
     #[command(long_about = FETCH_ABOUT)]
     Fetch(FetchArgs),
@@ -154,7 +169,7 @@ pub struct Input {
     #[arg(value_name = "IMAGE|DIR", required = true)]
     pub paths: Vec<PathBuf>,
     /// Colour channel to measure
-    #[arg(long, value_enum, default_value_t = Channel::Green)]
+    #[arg(long, default_value = "green", value_parser = channel_parser())]
     pub channel: Channel,
     /// Side of the square the photos are resized and centre-cropped to [default: 320]
     #[arg(long, value_name = "N",
@@ -330,6 +345,14 @@ fn parse_md5(s: &str) -> std::result::Result<String, String> {
 /// Where a command's warnings go: one call per file set aside, in file order.
 pub type Warn<'a> = &'a mut dyn FnMut(&BadFile);
 
+/// The kit's channels as a command-line choice (the kit itself does not depend on clap).
+fn channel_parser() -> impl TypedValueParser<Value = Channel> {
+    clap::builder::PossibleValuesParser::new(Channel::NAMES).map(|name| {
+        name.parse::<Channel>()
+            .expect("PossibleValuesParser admits only known names")
+    })
+}
+
 /// Runs one command and returns everything it prints on stdout; files it could not use are passed
 /// to `warn` (the binary prints them on stderr).
 pub fn run(cli: &Cli, warn: Warn<'_>) -> Result<String> {
@@ -369,9 +392,8 @@ pub fn run(cli: &Cli, warn: Warn<'_>) -> Result<String> {
             })
         }
         Command::Audio(input) => {
-            let mut spectra = measure::measure_recording_spectra(&input.paths, input.strict)
+            let spectra = measure::measure_recording_spectra(&input.paths, input.strict)
                 .settle(None, warn)?;
-            spectra.frequency = fft_frequencies(f64::from(SAMPLE_RATE), CLIP_SAMPLES);
             Ok(report::curve_output(
                 &spectra,
                 "frequency_hz",
@@ -390,6 +412,7 @@ pub fn run(cli: &Cli, warn: Warn<'_>) -> Result<String> {
             ))
         }
         Command::Plot(args) => plot::plot(args, warn),
+        Command::Denoise(args) => denoise::denoise(args),
         Command::Fetch(args) => run_fetch(args),
     }
 }

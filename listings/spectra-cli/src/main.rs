@@ -1,8 +1,8 @@
 //! `spectra`: the book's image measurements on your own photos.
 //!
-//! Run: `cargo run --release -p bookkit --bin spectra -- --help`.
-//! Pieces: everything is in `bookkit::cli` (loading through `bookkit::data`, the RAPSD, fits and
-//! schedules of `spectral`, downloads through `bookkit::fetch`); this file only parses the
+//! Run: `cargo run --release -p spectra-cli -- --help`, or install it: `cargo install --path listings/spectra-cli`.
+//! Pieces: everything is in [`spectra_cli::cli`] (loading through `bookkit::data`, the RAPSD, fits and
+//! schedules of `spectral`, downloads through [`spectra_cli::fetch`]); this file only parses the
 //! command line and prints.
 
 use std::io::Write;
@@ -10,9 +10,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use bookkit::cli::measure::panic_is_handled;
-use bookkit::cli::{Cli, error_line, run};
 use bookkit::data::BadFile;
+use spectra_cli::cli::measure::panic_is_handled;
+use spectra_cli::cli::{Cli, error_line, run};
 
 fn main() -> ExitCode {
     quiet_panics();

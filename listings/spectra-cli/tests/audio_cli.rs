@@ -70,3 +70,24 @@ fn audio_commands_refuse_a_folder_without_recordings() {
         );
     }
 }
+
+/// Recordings are found by the same walker as photos: a link from a folder back to itself is not
+/// followed (the audio walker once followed it and looped), and a link to a file is measured once.
+#[cfg(unix)]
+#[test]
+fn a_folder_with_a_link_loop_is_walked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = default_audio_dir();
+    for name in ["speech-01-french.wav", "music-03-fiddle.wav"] {
+        std::os::unix::fs::symlink(book.join(name), dir.path().join(name)).unwrap();
+    }
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    let out = ok(&[
+        std::ffi::OsStr::new("audio"),
+        std::ffi::OsStr::new("--json"),
+        dir.path().as_os_str(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["recordings"], 2, "{out}");
+    assert_eq!(v["frequency_hz"][1], 0.5);
+}

@@ -322,7 +322,7 @@ fn the_cache_folder_defaults_to_spectra_cache_then_xdg_cache_home() {
 
 #[test]
 fn the_published_address_and_checksum_are_imagenettes() {
-    let d = bookkit::fetch::IMAGENETTE;
+    let d = spectra_cli::fetch::IMAGENETTE;
     assert_eq!(
         d.url,
         "https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-320.tgz"
@@ -343,7 +343,7 @@ fn only_the_fetch_module_uses_the_network() {
             if path.is_dir() && !path.ends_with("tests") && !path.ends_with("target") {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs")
-                && !path.ends_with("bookkit/src/fetch.rs")
+                && !path.ends_with("spectra-cli/src/fetch.rs")
             {
                 let text = std::fs::read_to_string(&path).unwrap();
                 if ["ureq", "TcpStream", "TcpListener", "UdpSocket"]

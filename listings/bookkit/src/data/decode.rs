@@ -6,11 +6,12 @@
 //! dimensions (before a single pixel is allocated), and only then the decoding itself, under a
 //! memory limit.
 
-use std::fmt;
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
+
+use crate::inputs::{BadFile, io_problem};
 
 /// Largest image accepted, in pixels (width × height): 100 megapixels, more than any camera
 /// photo. A file whose header claims more is refused before decoding: a few kilobytes of PNG or
@@ -27,48 +28,6 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 /// The decoder's memory limit: the largest accepted image at 8 bytes a pixel (16-bit RGBA), plus
 /// room for the decoder's own buffers.
 pub const MAX_ALLOC: u64 = MAX_PIXELS * 8 + (64 << 20);
-
-/// A file or folder that cannot be used, and why, for the reader: `<path>: <problem>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BadFile {
-    pub path: PathBuf,
-    pub problem: String,
-}
-
-impl BadFile {
-    pub fn new(path: &Path, problem: impl Into<String>) -> BadFile {
-        BadFile {
-            path: path.to_path_buf(),
-            problem: problem.into(),
-        }
-    }
-}
-
-impl fmt::Display for BadFile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.problem)
-    }
-}
-
-impl std::error::Error for BadFile {}
-
-/// An I/O error as a short phrase ("no such file or folder", "permission denied"), without the
-/// "(os error 2)" that means nothing to a reader.
-pub fn io_problem(e: &std::io::Error) -> String {
-    use std::io::ErrorKind::*;
-    match e.kind() {
-        NotFound => "no such file or folder".into(),
-        PermissionDenied => "permission denied".into(),
-        IsADirectory => "is a folder, not a file".into(),
-        _ => {
-            let text = e.to_string();
-            match text.find(" (os error") {
-                Some(end) => text[..end].to_lowercase(),
-                None => text,
-            }
-        }
-    }
-}
 
 /// Reads and decodes one image file, refusing every file the book cannot measure.
 pub fn read_image(path: &Path) -> Result<DynamicImage, BadFile> {
@@ -325,11 +284,5 @@ mod tests {
         assert!(looks_like_text("caf\u{e9} ".repeat(300).as_bytes()));
         assert!(!looks_like_text(&[0, 1, 2, 3, 200, 201]));
         assert!(!looks_like_text(b""));
-    }
-
-    #[test]
-    fn io_problems_read_as_plain_phrases() {
-        let e = std::fs::read("/definitely/not/here").unwrap_err();
-        assert_eq!(io_problem(&e), "no such file or folder");
     }
 }

@@ -1,10 +1,13 @@
-//! Measuring many files: each decoded and reduced to its RAPSD in parallel, on all cores.
+//! Measuring many files: each decoded and reduced to its spectrum in parallel, on all cores.
+//! Photos and recordings go through the same steps: the kit's input layer ([`bookkit::inputs`])
+//! finds them and names the ones it cannot use, a worker measures each, and every measurement
+//! carries its own frequency axis (cycles per pixel for a RAPSD, Hz for a 1D spectrum).
 //!
-//! Memory stays bounded however many files there are: a worker decodes one photo, measures it
-//! and drops its pixels before taking the next, so at most one photo per core is in memory, and
-//! all that is kept of a photo is its curve (160 numbers at 320 × 320: 1,000 photos keep 1.3 MB).
-//! The FFT plan and radial bins are made once per shape and shared by the workers, not made once
-//! per photo.
+//! Memory stays bounded however many files there are: a worker decodes one file, measures it
+//! and drops its pixels or samples before taking the next, so at most one file per core is in
+//! memory, and all that is kept of a file is its curve (160 numbers for a 320 × 320 photo: 1,000
+//! photos keep 1.3 MB). The FFT plan and radial bins are made once per shape and shared by the
+//! workers, not made once per photo, and so is the frequency axis the measurements share.
 //!
 //! Results are collected in file order, so the output, the warnings and the first error never
 //! depend on which core finished first.
@@ -17,31 +20,33 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::{Result, bail};
 use rayon::prelude::*;
-use spectral::audio::{CLIP_SAMPLES, SAMPLE_RATE};
+use spectral::audio::CLIP_SAMPLES;
 use spectral::fit::log_mean;
-use spectral::spectrum::{RadialBins, Rapsd, RapsdPlan, rapsd};
+use spectral::spectrum::{Rapsd, RapsdPlan, rapsd};
 
 use super::{Input, Warn, progress, size_text};
-use crate::audio::{AUDIO_EXTENSIONS, load_clip};
-use crate::data::{BOOK_SIZE, BadFile, Channel, Preprocess, load_channel, walk_files, walk_images};
+use bookkit::audio::load_excerpt;
+use bookkit::data::{BOOK_SIZE, Channel, Preprocess, load_channel};
+use bookkit::inputs::{BadFile, IMAGES, RECORDINGS};
 
-/// The RAPSD of every usable photo, in file order, all of one shape.
+/// The spectrum of every usable file, in file order, all of one shape and frequency axis.
 #[derive(Clone, Debug)]
 pub struct Spectra {
-    /// The image files measured, in the order of the curves.
+    /// The files measured, in the order of the curves.
     pub files: Vec<PathBuf>,
-    /// (rows, columns) of every prepared photo.
+    /// (rows, columns) of what was measured: every prepared photo or log-mel image, or 1 × the
+    /// samples of a recording's excerpt.
     pub shape: (usize, usize),
-    /// r / L for r = 0 … (DC first).
+    /// The measurements' frequencies, DC first: r / L for a RAPSD, Hz for a 1D spectrum.
     pub frequency: Vec<f64>,
-    /// One RAPSD per file, DC included.
+    /// One curve per file, DC included.
     pub curves: Vec<Vec<f64>>,
     /// The inputs that could not be used, in input order.
     pub skipped: Vec<BadFile>,
 }
 
 impl Spectra {
-    /// The log-domain mean RAPSD over the photos, DC included.
+    /// The log-domain mean curve over the files, DC included.
     pub fn log_mean(&self) -> Rapsd {
         Rapsd {
             frequency: self.frequency.clone(),
@@ -50,11 +55,13 @@ impl Spectra {
     }
 }
 
-/// One photo's measurement.
+/// One file's measurement.
 #[derive(Clone, Debug)]
 pub struct Measurement {
     pub path: PathBuf,
     pub shape: (usize, usize),
+    /// The frequency of each point of `curve`, shared by every measurement of one axis.
+    pub frequency: Arc<[f64]>,
     pub curve: Vec<f64>,
 }
 
@@ -73,7 +80,7 @@ pub type Reject<'a> = &'a dyn Fn(&[f64], &[f64]) -> Option<String>;
 /// Finds, loads and measures every photo the input names, in parallel.
 pub fn measure(input: &Input) -> Measured {
     let (preprocess, channel) = (input.preprocess(), input.channel);
-    measure_each(walk_images(&input.paths), input.strict, |path, plan| {
+    measure_each(IMAGES.walk(&input.paths), input.strict, |path, plan| {
         measure_photo(path, preprocess, channel, plan)
     })
 }
@@ -82,8 +89,21 @@ pub fn measure(input: &Input) -> Measured {
 /// log-mel spectrogram of its middle 2 s, as the sound chapter measures its clips (every clip
 /// then gives an image of one shape, and curves that average point by point).
 pub fn measure_recordings(paths: &[PathBuf], strict: bool) -> Measured {
-    let entries = walk_files(paths, &AUDIO_EXTENSIONS, "audio");
-    measure_each(entries, strict, |path, _| measure_recording(path))
+    measure_each(RECORDINGS.walk(paths), strict, |path, plans| {
+        let image = load_excerpt(path, CLIP_SAMPLES)?.log_mel();
+        let rapsd = rapsd(&image);
+        Ok(plans.measurement(path, image.dim(), rapsd.frequency, rapsd.power))
+    })
+}
+
+/// Finds, loads and measures the 1D power spectrum of every recording's middle 2 s, in parallel
+/// (DC included, at the frequencies of [`spectral::audio::fft_frequencies`], in Hz).
+pub fn measure_recording_spectra(paths: &[PathBuf], strict: bool) -> Measured {
+    measure_each(RECORDINGS.walk(paths), strict, |path, plans| {
+        let spectrum = load_excerpt(path, CLIP_SAMPLES)?.power_spectrum();
+        let shape = (1, CLIP_SAMPLES);
+        Ok(plans.measurement(path, shape, spectrum.frequency_hz, spectrum.power))
+    })
 }
 
 /// Runs `measure_file` on every file of `entries` in parallel, keeping input order. With
@@ -160,17 +180,21 @@ where
     })
 }
 
-/// The RAPSD plan (FFT plan and radial bins) of the latest shape measured, shared by the workers:
-/// one plan for a whole run of book-sized photos. (A plan per worker made with rayon's `map_init`
-/// is in fact one per piece of work rayon splits off: 16 to 29 in a run over 512 photos on two
-/// cores, at 1.5 ms each.) One shape at a time: with `--no-resize`, photos of many shapes would
-/// otherwise each keep their bins (16 bytes a pixel) for the whole run.
+/// What the workers share: the RAPSD plan (FFT plan and radial bins) of the latest shape
+/// measured, one plan for a whole run of book-sized photos, and the latest frequency axis, one
+/// copy for a whole run of recordings (22,051 numbers each). (A plan per worker made with rayon's
+/// `map_init` is in fact one per piece of work rayon splits off: 16 to 29 in a run over 512
+/// photos on two cores, at 1.5 ms each.) One shape at a time: with `--no-resize`, photos of many
+/// shapes would otherwise each keep their bins (16 bytes a pixel) for the whole run.
 #[derive(Default)]
-struct Plans(Mutex<Option<Arc<RapsdPlan>>>);
+struct Plans {
+    rapsd: Mutex<Option<Arc<RapsdPlan>>>,
+    axis: Mutex<Option<Arc<[f64]>>>,
+}
 
 impl Plans {
     fn for_shape(&self, (rows, cols): (usize, usize)) -> Arc<RapsdPlan> {
-        let latest = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let latest = || self.rapsd.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(plan) = latest().as_ref().filter(|p| p.shape() == (rows, cols)) {
             return Arc::clone(plan);
         }
@@ -178,6 +202,32 @@ impl Plans {
         let plan = Arc::new(RapsdPlan::new(rows, cols));
         *latest() = Some(Arc::clone(&plan));
         plan
+    }
+
+    /// `frequency` as a shared axis: the latest one if equal, so measurements of one axis keep
+    /// one copy of it between them.
+    fn axis(&self, frequency: Vec<f64>) -> Arc<[f64]> {
+        let mut latest = self.axis.lock().unwrap_or_else(PoisonError::into_inner);
+        match latest.as_ref().filter(|axis| axis[..] == frequency[..]) {
+            Some(axis) => Arc::clone(axis),
+            None => Arc::clone(latest.insert(frequency.into())),
+        }
+    }
+
+    /// A measurement whose frequency axis is shared with the others of the run.
+    fn measurement(
+        &self,
+        path: &Path,
+        shape: (usize, usize),
+        frequency: Vec<f64>,
+        curve: Vec<f64>,
+    ) -> Measurement {
+        Measurement {
+            path: path.to_path_buf(),
+            shape,
+            frequency: self.axis(frequency),
+            curve,
+        }
     }
 }
 
@@ -190,58 +240,7 @@ fn measure_photo(
     let field = load_channel(path, preprocess, channel)?;
     let shape = field.dim();
     let plan = plans.for_shape(shape);
-    Ok(Measurement {
-        path: path.to_path_buf(),
-        shape,
-        curve: plan.power(&field),
-    })
-}
-
-/// One recording's measurement (see [`measure_recordings`]).
-/// Finds, loads and measures the 1D power spectrum of every recording's middle 2 s, in parallel
-/// (DC included; the frequencies are those of [`spectral::audio::fft_frequencies`], in Hz).
-pub fn measure_recording_spectra(paths: &[PathBuf], strict: bool) -> Measured {
-    let entries = walk_files(paths, &AUDIO_EXTENSIONS, "audio");
-    measure_each(entries, strict, |path, _| {
-        Ok(Measurement {
-            path: path.to_path_buf(),
-            shape: (1, CLIP_SAMPLES),
-            curve: book_excerpt(path)?.power_spectrum().power,
-        })
-    })
-}
-
-/// A recording in the book's format, cut to the middle 2 s the book measures.
-fn book_excerpt(path: &Path) -> Result<crate::audio::Clip, BadFile> {
-    let clip = load_clip(path).map_err(|e| bad_file(path, &e))?;
-    let excerpt = clip.centred_excerpt(CLIP_SAMPLES).ok_or_else(|| {
-        BadFile::new(
-            path,
-            format!(
-                "{:.2} s long, shorter than the {:.0} s excerpt the book measures",
-                clip.seconds(),
-                CLIP_SAMPLES as f64 / f64::from(SAMPLE_RATE)
-            ),
-        )
-    })?;
-    Ok(excerpt)
-}
-
-fn measure_recording(path: &Path) -> Result<Measurement, BadFile> {
-    let excerpt = book_excerpt(path)?;
-    let mel = excerpt.log_mel();
-    Ok(Measurement {
-        path: path.to_path_buf(),
-        shape: mel.dim(),
-        curve: rapsd(&mel).power,
-    })
-}
-
-/// An error that names its file (`<path>: <problem>`) as a [`BadFile`].
-fn bad_file(path: &Path, err: &anyhow::Error) -> BadFile {
-    let line = super::error_line(err);
-    let prefix = format!("{}: ", path.display());
-    BadFile::new(path, line.strip_prefix(&prefix).unwrap_or(&line))
+    Ok(plans.measurement(path, shape, plan.frequencies(), plan.power(&field)))
 }
 
 impl Measured {
@@ -254,7 +253,7 @@ impl Measured {
             strict,
         } = self;
         let (shape, frequency) = match results.iter().find_map(|r| r.as_ref().ok()) {
-            Some(first) => (first.shape, frequencies(first.shape)),
+            Some(first) => (first.shape, first.frequency.to_vec()),
             None => ((0, 0), Vec::new()),
         };
         check_one_shape(&results)?;
@@ -285,11 +284,6 @@ impl Measured {
             skipped,
         })
     }
-}
-
-/// The frequencies r / L of a RAPSD of this shape.
-fn frequencies((rows, cols): (usize, usize)) -> Vec<f64> {
-    RadialBins::new(rows, cols).frequencies()
 }
 
 /// Turns the usable results that `reject` refuses into bad files, in place (order is kept).
@@ -338,6 +332,17 @@ mod tests {
         let again = plans.for_shape((32, 32));
         assert!(!Arc::ptr_eq(&first, &again));
         assert_eq!(again.shape(), (32, 32));
+    }
+
+    #[test]
+    fn measurements_of_one_axis_share_one_copy_of_it() {
+        let plans = Plans::default();
+        let a = plans.axis(vec![0.0, 0.5, 1.0]);
+        let b = plans.axis(vec![0.0, 0.5, 1.0]);
+        assert!(Arc::ptr_eq(&a, &b));
+        let c = plans.axis(vec![0.0, 0.25]);
+        assert_eq!(*c, [0.0, 0.25]);
+        assert!(!Arc::ptr_eq(&a, &plans.axis(vec![0.0, 0.5, 1.0])));
     }
 
     #[test]

@@ -16,11 +16,11 @@ use spectral::fit::{PowerLaw, fit_power_law};
 
 use super::measure::{Measured, measure_recordings};
 use super::report::{Skipped, check_fittable, powerless, skipped};
-use super::{Input, Spectra, Warn, measure, svg};
-use crate::audio::{AUDIO_EXTENSIONS, default_audio_dir};
-use crate::data::{IMAGE_EXTENSIONS, default_images_dir, has_extension, walk_files};
-use crate::figure::write_atomic;
-use crate::plot::{BLUE, Chart, RED, Series, Style};
+use super::{Input, Spectra, Warn, measure};
+use bookkit::audio::{AUDIO_EXTENSIONS, default_audio_dir};
+use bookkit::data::{IMAGE_EXTENSIONS, default_images_dir, has_extension, walk_files};
+use bookkit::figure::write_atomic;
+use bookkit::plot::{BLUE, Chart, RED, Series, Style};
 
 #[derive(Clone, Debug, Args)]
 pub struct PlotArgs {
@@ -91,7 +91,7 @@ impl Material {
                 .filter(|p| has_extension(p, extensions))
                 .count()
         };
-        match (count(IMAGE_EXTENSIONS), count(&AUDIO_EXTENSIONS)) {
+        match (count(IMAGE_EXTENSIONS), count(AUDIO_EXTENSIONS)) {
             (0, a) if a > 0 => Ok(Material::Recordings),
             (i, a) if i > 0 && a > 0 => bail!(
                 "{}: {i} {} and {a} {}: their spectra cannot share a chart, plot one kind at \
@@ -158,7 +158,7 @@ impl Set {
     }
 
     /// The data curve and its fit, in one colour.
-    fn series(&self, color: crate::plot::RGBColor) -> [Series; 2] {
+    fn series(&self, color: bookkit::plot::RGBColor) -> [Series; 2] {
         let mean = self.spectra.log_mean().without_dc();
         let fitted: Vec<f64> = mean.frequency.iter().map(|f| self.law.eval(*f)).collect();
         let n = self.spectra.curves.len();
@@ -216,7 +216,7 @@ pub fn plot(args: &PlotArgs, warn: Warn<'_>) -> Result<String> {
     let chart = chart(args, &ours, theirs.as_ref());
     let bytes = match format {
         Format::Png => png_bytes(&chart.render(args.width, args.height)?)?,
-        Format::Svg => svg::render(&chart, args.width, args.height)?.into_bytes(),
+        Format::Svg => chart.svg(args.width, args.height).into_bytes(),
     };
     write_atomic(&args.output, &bytes)?;
     Ok(summary(
@@ -260,11 +260,11 @@ fn chart(args: &PlotArgs, ours: &Set, theirs: Option<&Set>) -> Chart {
     chart
 }
 
-fn png_bytes(img: &image::RgbImage) -> Result<Vec<u8>> {
+fn png_bytes(img: &bookkit::image::RgbImage) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     img.write_to(
         &mut std::io::Cursor::new(&mut bytes),
-        image::ImageFormat::Png,
+        bookkit::image::ImageFormat::Png,
     )
     .context("encoding the PNG failed")?;
     Ok(bytes)

@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use spectral::fit::{bootstrap_alpha, fit_power_law, log_mean};
-use spectral::noise::seeded_rng;
+use spectral::fit::{SetFit, fit_set};
 use spectral::schedule::{Schedule, f_max, time_grid};
 
 use super::{ScheduleName, Spectra, size_text};
@@ -120,15 +119,14 @@ pub fn check_fittable(spectra: &Spectra) -> Result<()> {
     Ok(())
 }
 
-/// Fits the log-mean RAPSD exactly as the book's chapter does (DC dropped, `fit_power_law`), and
-/// bootstraps α over the photos with `resamples` draws from `seeded_rng(seed)`. The spectra must
+/// Fits the log-mean curve exactly as the book's chapters do (DC dropped, `fit_set`: the fit of
+/// F5 and F17), and bootstraps α over the files with `resamples` draws from `seeded_rng(seed)`. The spectra must
 /// have been settled with [`powerless`] as the rejection test.
 pub fn fit(spectra: &Spectra, resamples: usize, seed: u64) -> Result<FitReport> {
     check_fittable(spectra)?;
     let frequency = &spectra.frequency[1..];
     let curves: Vec<&[f64]> = spectra.curves.iter().map(|c| &c[1..]).collect();
-    let law = fit_power_law(frequency, &log_mean(&curves));
-    let (interval, _) = bootstrap_alpha(frequency, &curves, resamples, &mut seeded_rng(seed));
+    let SetFit { law, interval, .. } = fit_set(frequency, &curves, resamples, seed);
     Ok(FitReport {
         alpha: law.alpha,
         c: law.c,
