@@ -3,42 +3,111 @@
 //!
 //! Chapter: "Image spectra". Run: `cargo run -p f01-image-spectra`.
 //! Pieces: photos from `bookkit::data`, the spectrum from `spectral::spectrum`, colormaps from
-//! `bookkit::colormap`.
+//! `bookkit::colormap`, the composite from `bookkit::plot::Canvas`.
 
 use std::f64::consts::PI;
 
+use anyhow::Result;
 use bookkit::colormap::{RDBU, VIRIDIS, finite_range};
-use bookkit::data::{Channel, featured_photos};
+use bookkit::data::{Channel, Photo, featured_photos};
 use bookkit::figure::save_png;
 use bookkit::plot::Canvas;
+use bookkit::values::{Values, save_values};
+use spectral::Field;
 use spectral::spectrum::{centred_spectrum, log_magnitude, phase};
 
 const PITCH: u32 = 330;
 
-fn main() -> anyhow::Result<()> {
-    let photos = featured_photos()?;
-    let mut magnitudes = Vec::new();
-    let mut phases = Vec::new();
-    for photo in &photos {
-        // ANCHOR: spectra
-        let green = photo.channel(Channel::Green);
-        let spectrum = centred_spectrum(&green); // fftshift(fft2(x)): DC in the middle
-        let log_mag = log_magnitude(&spectrum); // ln |X|
-        let angle = phase(&spectrum); // arg X in [−π, π]
-        // ANCHOR_END: spectra
-        let (lo, hi) = finite_range(&log_mag);
+/// One photo and the two halves of its spectrum.
+struct Spectra {
+    photo: Photo,
+    log_mag: Field,
+    angle: Field,
+}
+
+fn spectra(photo: Photo) -> Spectra {
+    // ANCHOR: spectra
+    let green = photo.channel(Channel::Green);
+    let spectrum = centred_spectrum(&green); // fftshift(fft2(x)): DC in the middle
+    let log_mag = log_magnitude(&spectrum); // ln |X|
+    let angle = phase(&spectrum); // arg X in [−π, π]
+    // ANCHOR_END: spectra
+    Spectra {
+        photo,
+        log_mag,
+        angle,
+    }
+}
+
+fn compute() -> Result<Vec<Spectra>> {
+    let all: Vec<Spectra> = featured_photos()?.into_iter().map(spectra).collect();
+    for s in &all {
+        let (lo, hi) = finite_range(&s.log_mag);
         println!(
             "{:<28} ln|X| from {lo:6.2} to {hi:6.2} (DC at the centre)",
-            photo.name
+            s.photo.name
         );
-        magnitudes.push(VIRIDIS.paint(&log_mag, lo, hi));
-        phases.push(RDBU.paint(&angle, -PI, PI));
     }
+    Ok(all)
+}
+
+/// F1 states no numbers in the prose.
+fn values(_: &[Spectra]) -> Values {
+    Vec::new()
+}
+
+fn draw(all: &[Spectra]) -> Result<()> {
+    let pictures: Vec<_> = all.iter().map(|s| s.photo.to_rgb8()).collect();
+    let magnitudes: Vec<_> = all
+        .iter()
+        .map(|s| {
+            let (lo, hi) = finite_range(&s.log_mag);
+            VIRIDIS.paint(&s.log_mag, lo, hi)
+        })
+        .collect();
+    let phases: Vec<_> = all.iter().map(|s| RDBU.paint(&s.angle, -PI, PI)).collect();
     let mut canvas = Canvas::new(4 * PITCH, 3 * PITCH);
-    let pictures: Vec<_> = photos.iter().map(|p| p.to_rgb8()).collect();
     for (row, images) in [pictures, magnitudes, phases].iter().enumerate() {
         canvas.paste_row(images, 5, 5 + row as u32 * PITCH, PITCH);
     }
     save_png(&canvas.into_image(), "f01-image-spectra.png")?;
     Ok(())
+}
+
+fn main() -> Result<()> {
+    let analysis = compute()?;
+    save_values(&values(&analysis))?;
+    draw(&analysis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
+    }
+
+    #[test]
+    fn magnitude_is_even_and_phase_odd_about_the_centre() {
+        // A real image's spectrum is Hermitian: X(−k) = conj X(k), so after fftshift the
+        // log-magnitude is symmetric and the phase antisymmetric about the DC pixel (away from
+        // the unpaired Nyquist row and column of an even size).
+        let all = compute().unwrap();
+        let s = &all[0];
+        let (rows, cols) = s.log_mag.dim();
+        let (cy, cx) = (rows / 2, cols / 2);
+        for (dy, dx) in [(1, 0), (0, 3), (5, -7), (-20, 33)] {
+            let (y, x) = ((cy as i64 + dy) as usize, (cx as i64 + dx) as usize);
+            let (my, mx) = ((cy as i64 - dy) as usize, (cx as i64 - dx) as usize);
+            assert!((s.log_mag[[y, x]] - s.log_mag[[my, mx]]).abs() < 1e-9);
+            let sum = s.angle[[y, x]] + s.angle[[my, mx]];
+            // Opposite phases, up to a wrap at ±π.
+            assert!(
+                sum.abs() < 1e-9 || (sum.abs() - 2.0 * PI).abs() < 1e-9,
+                "{sum}"
+            );
+        }
+    }
 }

@@ -2,17 +2,23 @@
 //! on log-log axes, DC dropped.
 //!
 //! Chapter: "Image spectra". Run: `cargo run -p f03-image-rapsd`.
-//! Pieces: photos from `bookkit::data`, the RAPSD from `spectral::spectrum`, charts from `bookkit::plot`.
+//! Pieces: photos from `bookkit::data`, the RAPSD from `spectral::spectrum`, charts from
+//! `bookkit::plot`.
 
-use bookkit::data::{Channel, featured_photos};
-use bookkit::figure::save_png;
-use bookkit::plot::{Canvas, Chart, RED, Series, Style};
-use spectral::spectrum::rapsd;
+use anyhow::Result;
+use bookkit::data::{Channel, Photo, featured_photos};
+use bookkit::figure::save_svg;
+use bookkit::plot::{Chart, Figure, RED, Rect, Series, Style};
+use bookkit::values::{Values, save_values};
+use spectral::spectrum::{Rapsd, rapsd};
 
-const PANEL: u32 = 330;
-const CHART_H: u32 = 290;
+/// The four featured photos and their spectra.
+struct Analysis {
+    photos: Vec<Photo>,
+    curves: Vec<Rapsd>,
+}
 
-fn main() -> anyhow::Result<()> {
+fn compute() -> Result<Analysis> {
     // ANCHOR: rapsd
     let photos = featured_photos()?;
     let curves: Vec<_> = photos
@@ -20,18 +26,7 @@ fn main() -> anyhow::Result<()> {
         .map(|photo| rapsd(&photo.channel(Channel::Green)).without_dc())
         .collect();
     // ANCHOR_END: rapsd
-
-    let mut canvas = Canvas::new(4 * PANEL, PANEL + CHART_H);
-    let pictures: Vec<_> = photos.iter().map(|p| p.to_rgb8()).collect();
-    canvas.paste_row(&pictures, 5, 5, PANEL);
-    for (i, (photo, curve)) in photos.iter().zip(&curves).enumerate() {
-        let chart = Chart::loglog().with(Series::new(
-            &curve.frequency,
-            &curve.power,
-            RED,
-            Style::LineDots,
-        ));
-        canvas.draw_chart(&chart, i as u32 * PANEL, PANEL, PANEL, CHART_H)?;
+    for (photo, curve) in photos.iter().zip(&curves) {
         let (first, last) = (curve.power[0], curve.power[curve.power.len() - 1]);
         println!(
             "{:<28} power {first:9.3e} at f = {:.4} … {last:9.3e} at f = {:.4}",
@@ -40,6 +35,55 @@ fn main() -> anyhow::Result<()> {
             curve.frequency[curve.frequency.len() - 1]
         );
     }
-    save_png(&canvas.into_image(), "f03-image-rapsd.png")?;
+    Ok(Analysis { photos, curves })
+}
+
+/// F3 states no numbers in the prose.
+fn values(_: &Analysis) -> Values {
+    Vec::new()
+}
+
+fn draw(a: &Analysis) -> Result<()> {
+    // A 2 × 2 grid in the book's column: each photo above its RAPSD.
+    let (cell_w, photo, chart_h) = (360.0, 170.0, 230.0);
+    let cell_h = photo + 8.0 + chart_h;
+    let mut fig = Figure::new(2.0 * cell_w, 2.0 * cell_h + 10.0);
+    for (i, (p, curve)) in a.photos.iter().zip(&a.curves).enumerate() {
+        let (x, y) = ((i % 2) as f64 * cell_w, (i / 2) as f64 * (cell_h + 10.0));
+        fig.image(
+            Rect::new(x + (cell_w - photo) / 2.0, y, photo, photo),
+            &p.to_rgb8(),
+        );
+        let series = Series::new(&curve.frequency, &curve.power, RED, Style::LineDots);
+        let chart = Chart::loglog().with(series);
+        fig.chart(Rect::new(x, y + photo + 8.0, cell_w, chart_h), &chart);
+    }
+    save_svg(&fig.svg(), "f03-image-rapsd.svg")?;
     Ok(())
+}
+
+fn main() -> Result<()> {
+    let analysis = compute()?;
+    save_values(&values(&analysis))?;
+    draw(&analysis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
+    }
+
+    #[test]
+    fn every_photo_loses_power_from_low_to_high_frequencies() {
+        // Each featured photo's first (lowest non-DC) ring holds over a thousand times the power
+        // of its last: the falling curves F3 shows.
+        for curve in compute().unwrap().curves {
+            assert!(curve.frequency[0] > 0.0);
+            assert!(curve.power[0] > 1e3 * curve.power[curve.power.len() - 1]);
+        }
+    }
 }

@@ -3,52 +3,28 @@
 //! where the two curves cross, and compares that with the crossing the power-law fit predicts.
 //!
 //! Chapter: "Noisy image spectra". Run: `cargo run -p f06-noise-rapsd`.
-//! Pieces: photos from `bookkit::data`; `noise_like` and `seeded_rng` from `spectral::noise`;
-//! `log_mean_rapsd` from `spectral::spectrum`; `fit_power_law` from `spectral::fit`;
-//! `crossing_frequency` from `spectral::schedule`; the chart from `bookkit::plot`.
+//! Pieces: photos from `bookkit::data`; the book's noise draw (`unit_noise`) and the tide's
+//! spectra and crossings (`tide`) from `spectral::tide`; the chart from `bookkit::plot`; values
+//! from `bookkit::values`.
 
-use bookkit::data::{Channel, channels, default_photos};
-use bookkit::figure::{save_png, save_value};
+use anyhow::Result;
+use bookkit::data::book_greens;
+use bookkit::figure::save_svg;
 use bookkit::plot::{BLUE, Chart, RED, Series, Style};
-use spectral::Field;
-use spectral::fit::fit_power_law;
-use spectral::noise::{noise_like, seeded_rng};
-use spectral::schedule::crossing_frequency;
-use spectral::spectrum::{Rapsd, log_mean_rapsd};
+use bookkit::values::{Values, save_values};
+use spectral::tide::{Tide, tide, unit_noise};
 
-/// The seed of the noise fields. F7, F8 and F10 use the same one: one draw of noise throughout.
-const NOISE_SEED: u64 = 6;
+/// The radii whose noise level the listing prints: the dip at the lowest ones, flat beyond.
+const SHOWN_RADII: [usize; 9] = [1, 2, 3, 4, 5, 6, 10, 40, 159];
 
-/// The two mean spectra of the figure, DC dropped.
-struct Spectra {
-    images: Rapsd,
-    noise: Rapsd,
-}
-
-fn spectra(greens: &[Field]) -> Spectra {
+/// The photos' and the unit noise's spectra: the tide at σ = 1 (its noisy curve is F7's).
+fn compute() -> Result<Tide> {
+    let greens = book_greens()?;
     // ANCHOR: noise
-    let noise = noise_like(greens, &mut seeded_rng(NOISE_SEED));
-    let images = log_mean_rapsd(greens).without_dc();
-    let noise = log_mean_rapsd(&noise).without_dc();
+    let noise = unit_noise(&greens);
+    let tide = tide(&greens, &noise, 1.0);
+    let (images, noise) = (&tide.images, &tide.noise);
     // ANCHOR_END: noise
-    Spectra { images, noise }
-}
-
-/// Where the photos' mean spectrum sinks below the noise's: measured on the two curves, and
-/// predicted by the power law fitted to the photos (where C·f^(−α) = 1, the noise's level).
-fn crossings(s: &Spectra) -> (f64, f64) {
-    let f = &s.images.frequency;
-    let measured = crossing_frequency(f, &s.images.power, &s.noise.power)
-        .expect("the photos start above the noise");
-    let predicted = fit_power_law(f, &s.images.power).frequency_at(1.0);
-    (measured, predicted)
-}
-
-fn main() -> anyhow::Result<()> {
-    let greens = channels(&default_photos()?, Channel::Green);
-    let s = spectra(&greens);
-    let f = &s.images.frequency;
-
     println!(
         "{} noise fields of {}×{}",
         greens.len(),
@@ -56,42 +32,74 @@ fn main() -> anyhow::Result<()> {
         greens[0].ncols()
     );
     println!("radius  frequency  noise (log-mean)");
-    for r in [1, 2, 3, 4, 5, 6, 10, 40, 159] {
-        println!("{r:6}  {:9.6}  {:.3}", f[r - 1], s.noise.power[r - 1]);
+    for r in SHOWN_RADII {
+        println!(
+            "{r:6}  {:9.6}  {:.3}",
+            images.frequency[r - 1],
+            noise.power[r - 1]
+        );
     }
-    let n = s.noise.power.len() as f64;
-    let level = s.noise.power.iter().map(|p| p.ln()).sum::<f64>() / n;
+    let n = noise.power.len() as f64;
+    let level = noise.power.iter().map(|p| p.ln()).sum::<f64>() / n;
     println!(
         "geometric mean of the noise curve over all radii: {:.3}",
         level.exp()
     );
-
-    let (measured, predicted) = crossings(&s);
+    let (measured, predicted) = crossings(&tide);
     println!("photos meet the noise at f = {measured:.4} (fit predicts {predicted:.4})");
-    save_value("noise-crossing", &format!("{measured:.3}"))?;
-    save_value("noise-crossing-fit", &format!("{predicted:.3}"))?;
-    save_value("noise-crossing-period", &format!("{:.0}", 1.0 / measured))?;
-    save_value("noise-r1", &format!("{:.2}", s.noise.power[0]))?;
+    Ok(tide)
+}
 
+/// Where the photos sink below the noise: measured on the curves, and as the fit predicts it.
+fn crossings(t: &Tide) -> (f64, f64) {
+    let measured = t.crossing().expect("the photos start above the noise");
+    (measured, t.predicted_crossing())
+}
+
+fn values(t: &Tide) -> Values {
+    let (measured, predicted) = crossings(t);
+    vec![
+        ("noise-crossing", format!("{measured:.3}")),
+        ("noise-crossing-fit", format!("{predicted:.3}")),
+        ("noise-crossing-period", format!("{:.0}", 1.0 / measured)),
+        ("noise-r1", format!("{:.2}", t.noise.power[0])),
+    ]
+}
+
+fn draw(t: &Tide) -> Result<()> {
+    let (images, noise) = (&t.images, &t.noise);
+    let f = &images.frequency;
     let chart = Chart::loglog()
-        .with(Series::new(f, &s.images.power, RED, Style::LineDots).label("images"))
-        .with(Series::new(f, &s.noise.power, BLUE, Style::LineDots).label("noise"));
-    save_png(&chart.render(720, 400)?, "f06-noise-rapsd.png")?;
+        .with(Series::new(f, &images.power, RED, Style::LineDots).label("images"))
+        .with(Series::new(f, &noise.power, BLUE, Style::LineDots).label("noise"));
+    save_svg(&chart.svg(720, 400), "f06-noise-rapsd.svg")?;
     Ok(())
+}
+
+fn main() -> Result<()> {
+    let analysis = compute()?;
+    save_values(&values(&analysis))?;
+    draw(&analysis)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bookkit::figure::saved_value;
+    use spectral::Field;
     use spectral::fit::log_mean;
     use spectral::noise::expected_log_mean_noise_rapsd;
     use spectral::spectrum::{RadialBins, rapsd};
 
     #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
+    }
+
+    #[test]
     fn the_noise_is_flat_at_one_and_crosses_the_photos_where_the_fit_says() {
-        let greens = channels(&default_photos().unwrap(), Channel::Green);
-        let s = spectra(&greens);
+        let greens = book_greens().unwrap();
+        let t = compute().unwrap();
+        let (images, noise) = (&t.images, &t.noise);
         // Flat at 1 (σ² of standard noise) up to the log-mean's dip (X2): each point lies within
         // 4.5 standard errors of its expected level, in the log domain. The log of a ring's power
         // over k independent bins has variance ψ′(k) ≈ 1/k + 1/(2k²) + 1/(6k³), here averaged
@@ -99,20 +107,14 @@ mod tests {
         let expected = expected_log_mean_noise_rapsd(320, 320, 1.0);
         let k = RadialBins::new(320, 320).independent_counts();
         let m = greens.len() as f64;
-        for (r, p) in s.noise.power.iter().enumerate().map(|(i, p)| (i + 1, p)) {
+        for (r, p) in noise.power.iter().enumerate().map(|(i, p)| (i + 1, p)) {
             let k = k[r] as f64;
             let se = ((1.0 / k + 1.0 / (2.0 * k * k) + 1.0 / (6.0 * k * k * k)) / m).sqrt();
-            assert!(
-                (p / expected[r]).ln().abs() < 4.5 * se,
-                "r = {r}: {p} vs {}",
-                expected[r]
-            );
+            let z = (p / expected[r]).ln().abs() / se;
+            assert!(z < 4.5, "r = {r}: {p} vs {}", expected[r]);
         }
         // Noise of the same shape: one field per photo, each 320 × 320.
-        assert_eq!(
-            noise_like(&greens, &mut seeded_rng(NOISE_SEED)).len(),
-            greens.len()
-        );
+        assert_eq!(unit_noise(&greens).len(), greens.len());
 
         // Recompute the crossing independently: the last radius where the photos' curve is above
         // the noise's, from per-field RAPSDs averaged with `log_mean`.
@@ -121,26 +123,17 @@ mod tests {
                 fields.iter().map(|x| rapsd(x).without_dc().power).collect();
             log_mean(&curves)
         };
-        let (img, noise) = (
-            per(&greens),
-            per(&noise_like(&greens, &mut seeded_rng(NOISE_SEED))),
-        );
+        let (img, noise) = (per(&greens), per(&unit_noise(&greens)));
         let last = (0..img.len()).rev().find(|&i| img[i] > noise[i]).unwrap();
-        let (lo, hi) = (s.images.frequency[last], s.images.frequency[last + 1]);
-        let (measured, predicted) = crossings(&s);
+        let (lo, hi) = (images.frequency[last], images.frequency[last + 1]);
+        let (measured, predicted) = crossings(&t);
         assert!(lo <= measured && measured <= hi, "{lo} {measured} {hi}");
-        // The measured crossing matches the fit's prediction within 10%, and sits where the post's
-        // did (about 0.06 on Imagenette): between 0.03 and 0.1 cycles per pixel.
+        // The measured crossing matches the fit's prediction within 10%, and sits where the
+        // post's figure shows it (about 0.06 on Imagenette): between 0.03 and 0.1 cycles/pixel.
         assert!(
             (measured / predicted - 1.0).abs() < 0.1,
             "{measured} vs {predicted}"
         );
         assert!((0.03..0.1).contains(&measured));
-        if let Some(shown) = saved_value("noise-crossing") {
-            assert_eq!(shown, format!("{measured:.3}"));
-        }
-        if let Some(shown) = saved_value("noise-crossing-fit") {
-            assert_eq!(shown, format!("{predicted:.3}"));
-        }
     }
 }

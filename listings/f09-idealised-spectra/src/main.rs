@@ -4,11 +4,12 @@
 //! straight lines' powers, computed in the log domain, exactly as for real spectra.
 //!
 //! Chapter: "Noisy image spectra". Run: `cargo run -p f09-idealised-spectra`.
-//! Pieces: `Canvas` and the monospace font from `bookkit::plot` (plotters underneath).
+//! Pieces: `Canvas` and the monospace font from `bookkit::plot` (plotters underneath); no data.
 
 use bookkit::figure::save_png;
-use bookkit::plot::{BLUE, Canvas, GREEN, MONO, RED, RGBColor};
-use bookkit::plotters::prelude::*;
+use bookkit::plot::{BLUE, Canvas, GREEN, MONO, RED, RGBColor, Stroke};
+use bookkit::render::Painter;
+use bookkit::values::{Values, save_values};
 
 const PANEL_W: u32 = 260;
 const HEIGHT: u32 = 245;
@@ -25,7 +26,10 @@ fn grid() -> Vec<f64> {
 }
 
 fn image_line() -> Curve {
-    grid().into_iter().map(|u| (u, 0.92 - 0.85 * u)).collect()
+    grid()
+        .into_iter()
+        .map(|u| (u, IMAGE.0 - IMAGE.1 * u))
+        .collect()
 }
 
 fn flat(level: f64) -> Curve {
@@ -70,16 +74,19 @@ fn draw_panel(canvas: &mut Canvas, i: u32, panel: &Panel, y_label: bool) -> anyh
             top + h - (v * f64::from(h)).round() as i32,
         )
     };
-    canvas.draw(|root| {
-        let axis = ShapeStyle::from(&RGBColor(0x44, 0x44, 0x44)).stroke_width(1);
-        let corner = [(left, top), (left, top + h), (left + w, top + h)];
-        root.draw(&PathElement::new(corner.to_vec(), axis))?;
-        for (curve, color) in &panel.curves {
-            let pts: Vec<(i32, i32)> = curve.iter().map(|p| to_px(*p)).collect();
-            root.draw(&PathElement::new(pts, color.stroke_width(3)))?;
-        }
-        Ok(())
-    })?;
+    // Drawn with the kit's painter: anti-aliased, with round joins.
+    let px = |(x, y): (i32, i32)| (f64::from(x), f64::from(y));
+    let corner = [(left, top), (left, top + h), (left + w, top + h)].map(px);
+    let mut painter = canvas.painter();
+    painter.polyline(
+        &corner,
+        &Stroke::solid(RGBColor(0x44, 0x44, 0x44), 1.0),
+        None,
+    );
+    for (curve, color) in &panel.curves {
+        let pts: Vec<(f64, f64)> = curve.iter().map(|p| px(to_px(*p))).collect();
+        painter.polyline(&pts, &Stroke::solid(*color, 3.0), None);
+    }
     let mid = left + w / 2;
     canvas.centred_text(panel.title, mid, 14, 16, MONO, panel.color)?;
     let black = RGBColor(0, 0, 0);
@@ -90,9 +97,19 @@ fn draw_panel(canvas: &mut Canvas, i: u32, panel: &Panel, y_label: bool) -> anyh
     Ok(())
 }
 
-fn main() -> anyhow::Result<()> {
-    let (image, noise, loud) = (image_line(), flat(0.3), flat(0.6));
-    let panels = [
+/// The image line and the two noise levels of the diagram, in units of the panels' height.
+const IMAGE: (f64, f64) = (0.92, 0.85);
+const NOISE: f64 = 0.3;
+const LOUD: f64 = 0.6;
+
+fn compute() -> anyhow::Result<[Panel; 4]> {
+    let (image, noise, loud) = (image_line(), flat(NOISE), flat(LOUD));
+    // Where the image line meets each noise level, in units of the frequency axis.
+    for (name, level) in [("noisy", NOISE), ("very noisy", LOUD)] {
+        let u = (IMAGE.0 - level) / IMAGE.1;
+        println!("{name:>10}: the image line meets the noise at u = {u:.2}");
+    }
+    Ok([
         Panel {
             title: "natural image",
             color: RED,
@@ -121,25 +138,37 @@ fn main() -> anyhow::Result<()> {
                 (sum_of(&image, &loud), GREEN),
             ],
         },
-    ];
+    ])
+}
+
+/// F9 is a diagram: it states no numbers.
+fn values(_: &[Panel]) -> Values {
+    Vec::new()
+}
+
+fn draw(panels: &[Panel]) -> anyhow::Result<()> {
     let mut canvas = Canvas::new(4 * PANEL_W, HEIGHT);
     for (i, panel) in panels.iter().enumerate() {
         draw_panel(&mut canvas, i as u32, panel, i == 0)?;
     }
     save_png(&canvas.into_image(), "f09-idealised-spectra.png")?;
-    // Where the image line meets each noise level, in units of the frequency axis.
-    for (name, level) in [("noisy", 0.3), ("very noisy", 0.6)] {
-        println!(
-            "{name:>10}: the image line meets the noise at u = {:.2}",
-            (0.92 - level) / 0.85
-        );
-    }
     Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let panels = compute()?;
+    save_values(&values(&panels))?;
+    draw(&panels)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
+    }
 
     #[test]
     fn the_hinge_follows_the_larger_term_and_bends_at_the_crossing() {

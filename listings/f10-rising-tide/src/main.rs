@@ -4,23 +4,20 @@
 //! to each of its three channels (independent draws), clipped to the displayable range.
 //!
 //! Chapter: "Noisy image spectra". Run: `cargo run -p f10-rising-tide`.
-//! Pieces: photos from `bookkit::data`; `noise_like`, `add_noise`, `gaussian_field` and
-//! `seeded_rng` from `spectral::noise`; `log_mean_rapsd` from `spectral::spectrum`;
-//! `crossing_frequency` from `spectral::schedule`; charts and `geomspace` from `bookkit::plot`;
-//! `save_gif` from `bookkit::figure`.
+//! Pieces: photos from `bookkit::data`; the book's noise draw and the spectra at each level
+//! (`unit_noise`, `tide`) from `spectral::tide`; `gaussian_field` and `seeded_rng` from
+//! `spectral::noise`; `geomspace` from `bookkit::plot`; the chart and the frame (`tide_chart`,
+//! `tide_frame`) from `bookkit::tide_frame`; `save_gif` from `bookkit::figure`.
 
-use bookkit::data::{Channel, Photo, channels, default_photos, featured_photos};
-use bookkit::figure::save_gif;
-use bookkit::image::RgbImage;
-use bookkit::plot::{BLUE, Canvas, Chart, FONT, GREEN, RED, Series, Style, geomspace};
-use bookkit::plotters::prelude::*;
-use spectral::Field;
-use spectral::noise::{add_noise, gaussian_field, noise_like, seeded_rng};
-use spectral::schedule::crossing_frequency;
-use spectral::spectrum::{Rapsd, log_mean_rapsd};
+use anyhow::Result;
+use bookkit::data::{Photo, book_greens, featured_photos};
+use bookkit::figure::{held_ends, save_gif_timed};
+use bookkit::plot::geomspace;
+use bookkit::tide_frame::{three_digits, tide_chart, tide_frame};
+use bookkit::values::{Values, save_values};
+use spectral::noise::{gaussian_field, seeded_rng};
+use spectral::tide::{Tide, tide, unit_noise};
 
-/// The seed of F6: the spectra use the same noise fields throughout the chapter.
-const NOISE_SEED: u64 = 6;
 /// The seed of the colour noise on the photo shown.
 const PHOTO_SEED: u64 = 10;
 const LEVELS: usize = 7;
@@ -31,15 +28,43 @@ fn sigmas() -> Vec<f64> {
     geomspace(0.02, 50.0, LEVELS)
 }
 
-// ANCHOR: tide
-/// The noise and noisy-photo spectra at one level: the same unit noise fields, scaled by σ.
-fn spectra_at(greens: &[Field], unit: &[Field], sigma: f64) -> (Rapsd, Rapsd) {
-    let scaled: Vec<Field> = unit.iter().map(|e| e * sigma).collect();
-    let noise = log_mean_rapsd(&scaled).without_dc();
-    let noisy = log_mean_rapsd(&add_noise(greens, unit, sigma)).without_dc();
-    (noise, noisy)
+/// The tide at every level, and the photo shown with its own unit noise.
+struct Analysis {
+    tides: Vec<Tide>,
+    photo: Photo,
+    photo_noise: Photo,
 }
-// ANCHOR_END: tide
+
+fn compute() -> Result<Analysis> {
+    let greens = book_greens()?;
+    // ANCHOR: tide
+    let unit = unit_noise(&greens);
+    let tides: Vec<Tide> = sigmas()
+        .into_iter()
+        .map(|sigma| tide(&greens, &unit, sigma))
+        .collect();
+    // ANCHOR_END: tide
+    let photo = featured_photos()?.swap_remove(1);
+    let mut rng = seeded_rng(PHOTO_SEED);
+    let photo_noise = photo.map_channels(|c| gaussian_field(c.nrows(), c.ncols(), 1.0, &mut rng));
+    println!("photo shown: {}", photo.name);
+    println!("     σ          σ²    photos above the noise up to");
+    for t in &tides {
+        let (sigma, f) = (t.sigma, &t.images.frequency);
+        match t.crossing() {
+            Some(c) if c >= f[f.len() - 1] => {
+                println!("{sigma:9.4}  {:9.3e}    every frequency", sigma * sigma)
+            }
+            Some(c) => println!("{sigma:9.4}  {:9.3e}    f = {c:.4}", sigma * sigma),
+            None => println!("{sigma:9.4}  {:9.3e}    none", sigma * sigma),
+        }
+    }
+    Ok(Analysis {
+        tides,
+        photo,
+        photo_noise,
+    })
+}
 
 /// The photo with σ times its own unit noise added to every channel.
 fn noisy_photo(photo: &Photo, unit: &Photo, sigma: f64) -> Photo {
@@ -51,70 +76,43 @@ fn noisy_photo(photo: &Photo, unit: &Photo, sigma: f64) -> Photo {
     }
 }
 
-/// A number to three significant digits, without trailing zeros: 0.0737, 1, 13.6.
-fn three_digits(v: f64) -> String {
-    let decimals = (2 - v.abs().log10().floor() as i32).max(0) as usize;
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+/// F10's numbers are printed in its output table; the prose states none.
+fn values(_: &Analysis) -> Values {
+    Vec::new()
 }
 
-/// The chart on the left, the noisy photo on the right, the noise level above the photo (in the
-/// noise's blue: each GIF frame's palette is built from the pixels that changed, mostly the
-/// curves and the photo, and would tint black text).
-fn draw_frame(chart: &Chart, picture: &RgbImage, sigma: f64) -> anyhow::Result<RgbImage> {
-    let mut canvas = Canvas::new(1000, 500);
-    canvas.draw_chart(chart, 0, 10, 630, 480)?;
-    canvas.paste(picture, 655, 90);
-    let label = format!("noise σ = {}", three_digits(sigma));
-    let style = TextStyle::from((FONT, 18.0).into_font()).color(&BLUE);
-    canvas.draw(|root| {
-        root.draw_text(&label, &style, (655, 55))
-            .map_err(|e| anyhow::anyhow!("text: {e}"))
-    })?;
-    Ok(canvas.into_image())
-}
-
-fn main() -> anyhow::Result<()> {
-    let greens = channels(&default_photos()?, Channel::Green);
-    let images = log_mean_rapsd(&greens).without_dc();
-    let unit = noise_like(&greens, &mut seeded_rng(NOISE_SEED));
-    let photo = &featured_photos()?[1];
-    let mut rng = seeded_rng(PHOTO_SEED);
-    let photo_noise = photo.map_channels(|c| gaussian_field(c.nrows(), c.ncols(), 1.0, &mut rng));
-
-    println!("photo shown: {}", photo.name);
-    println!("     σ          σ²    photos above the noise up to");
-    let f = &images.frequency;
+fn draw(a: &Analysis) -> Result<()> {
     let mut frames = Vec::new();
-    for sigma in sigmas() {
-        let (noise, noisy) = spectra_at(&greens, &unit, sigma);
-        match crossing_frequency(f, &images.power, &noise.power) {
-            Some(c) if c >= f[f.len() - 1] => {
-                println!("{sigma:9.4}  {:9.3e}    every frequency", sigma * sigma)
-            }
-            Some(c) => println!("{sigma:9.4}  {:9.3e}    f = {c:.4}", sigma * sigma),
-            None => println!("{sigma:9.4}  {:9.3e}    none", sigma * sigma),
-        }
-        let chart = Chart::loglog()
-            .x_range(2.5e-3, 0.6)
-            .y_range(1e-4, 1e4)
-            .with(Series::new(f, &images.power, RED, Style::LineDots))
-            .with(Series::new(f, &noise.power, BLUE, Style::LineDots))
-            .with(Series::new(f, &noisy.power, GREEN, Style::LineDots));
-        let picture = noisy_photo(photo, &photo_noise, sigma).to_rgb8();
-        frames.push(draw_frame(&chart, &picture, sigma)?);
+    for t in &a.tides {
+        // Fixed axes: the curves move, the frame does not.
+        let chart = tide_chart(t).x_range(2.5e-3, 0.6).y_range(1e-4, 1e4);
+        let picture = noisy_photo(&a.photo, &a.photo_noise, t.sigma).to_rgb8();
+        let label = format!("noise σ = {}", three_digits(t.sigma));
+        frames.push(tide_frame(&chart, Some(&picture), &label)?);
     }
-    save_gif(&frames, 700, "f10-rising-tide.gif")?;
+    // The first (clean) and last (drowned) frames are held three times as long.
+    save_gif_timed(
+        &frames,
+        &held_ends(frames.len(), 700, 3),
+        "f10-rising-tide.gif",
+    )?;
     Ok(())
+}
+
+fn main() -> Result<()> {
+    let analysis = compute()?;
+    save_values(&values(&analysis))?;
+    draw(&analysis)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
+    }
 
     #[test]
     fn the_tide_rises_geometrically_and_drowns_ever_lower_frequencies() {
@@ -125,19 +123,10 @@ mod tests {
             (s[LEVELS / 2] - 1.0).abs() < 1e-12,
             "σ = 1 is the middle frame"
         );
-
-        let greens = channels(&default_photos().unwrap(), Channel::Green);
-        let images = log_mean_rapsd(&greens).without_dc();
-        let unit = noise_like(&greens, &mut seeded_rng(NOISE_SEED));
-        let f = &images.frequency;
+        let tides = compute().unwrap().tides;
+        let f = &tides[0].images.frequency;
         let top = f[f.len() - 1];
-        let crossings: Vec<f64> = s
-            .iter()
-            .map(|&sigma| {
-                let (noise, _) = spectra_at(&greens, &unit, sigma);
-                crossing_frequency(f, &images.power, &noise.power).unwrap_or(0.0)
-            })
-            .collect();
+        let crossings: Vec<f64> = tides.iter().map(|t| t.crossing().unwrap_or(0.0)).collect();
         // The weakest noise hides nothing, the strongest everything, and in between every step
         // up in noise lowers the highest frequency still above it.
         assert_eq!(crossings[0], top);
@@ -150,9 +139,8 @@ mod tests {
 
     #[test]
     fn the_photo_keeps_its_colours_and_gets_independent_noise_per_channel() {
-        let photo = &featured_photos().unwrap()[1];
-        let mut rng = seeded_rng(PHOTO_SEED);
-        let unit = photo.map_channels(|c| gaussian_field(c.nrows(), c.ncols(), 1.0, &mut rng));
+        let a = compute().unwrap();
+        let (photo, unit) = (&a.photo, &a.photo_noise);
         assert_ne!(unit.red, unit.green);
         assert_ne!(unit.green, unit.blue);
         let labels: Vec<String> = sigmas().into_iter().map(three_digits).collect();
@@ -160,9 +148,9 @@ mod tests {
             labels,
             ["0.02", "0.0737", "0.271", "1", "3.68", "13.6", "50"]
         );
-        let same = noisy_photo(photo, &unit, 0.0);
+        let same = noisy_photo(photo, unit, 0.0);
         assert_eq!(same.to_rgb8(), photo.to_rgb8());
-        let loud = noisy_photo(photo, &unit, 50.0);
+        let loud = noisy_photo(photo, unit, 50.0);
         // At σ = 50 almost every value is clipped to black or white.
         let extreme = loud.red.iter().filter(|v| v.abs() >= 1.0).count();
         assert!(extreme as f64 > 0.98 * loud.red.len() as f64);

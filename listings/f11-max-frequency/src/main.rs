@@ -7,27 +7,27 @@
 //! Run: `cargo run -p f11-max-frequency`.
 //! Pieces: photos from `bookkit::data`; `log_mean_rapsd` from `spectral::spectrum`;
 //! `fit_power_law` from `spectral::fit`; `RectifiedFlow`, `f_max`, `f_max_closed_form`,
-//! `f_max_table`, `forward` and `max_detectable_frequency` from `spectral::schedule`; seeded noise
-//! from `spectral::noise`; the chart from `bookkit::plot`; `save_text` and `save_value` from
-//! `bookkit::figure`.
+//! `f_max_table`, `forward`, `max_detectable_frequency` and `time_at_threshold` from
+//! `spectral::schedule`; the book's noise draw (`unit_noise`) from `spectral::tide`; the chart
+//! from `bookkit::plot`; the values and the table from `bookkit::values`.
 
-use bookkit::data::{Channel, channels, default_photos};
-use bookkit::figure::{save_png, save_text, save_value};
+use anyhow::Result;
+use bookkit::data::book_greens;
+use bookkit::figure::save_svg;
 use bookkit::plot::{BLACK, BLUE, Chart, Series, Style};
+use bookkit::values::{Values, save_values};
 use spectral::Field;
 use spectral::fit::{PowerLaw, fit_power_law};
-use spectral::noise::{noise_like, seeded_rng};
 use spectral::schedule::{
     FmaxRow, RectifiedFlow, Schedule, f_max, f_max_closed_form, f_max_table, forward,
-    max_detectable_frequency, time_grid,
+    max_detectable_frequency, time_at_threshold, time_grid,
 };
 use spectral::spectrum::{Rapsd, log_mean_rapsd};
+use spectral::tide::unit_noise;
 
 /// The SNR threshold: a frequency counts as detectable while its signal power exceeds τ times
 /// the noise power.
 const TAU: f64 = 1.0;
-/// The seed of the noise for the forward-process check (the chapter's seed, as in F6).
-const NOISE_SEED: u64 = 6;
 
 /// Times at which the table reports f_max.
 fn table_times() -> Vec<f64> {
@@ -77,13 +77,21 @@ fn measured_f_max(greens: &[Field], eps: &[Field], t: f64) -> f64 {
 }
 // ANCHOR_END: measured
 
-/// The time up to which every frequency is detectable, and the time from which none is:
-/// where (t/(1 − t))² reaches the power of the highest frequency, and the largest power.
+/// The time up to which every frequency is detectable, and the time from which none is: when
+/// the detection threshold reaches the power of the highest frequency, and the largest power.
 fn plateau_and_end(mean: &Rapsd) -> (f64, f64) {
-    let at = |p: f64| p.sqrt() / (1.0 + p.sqrt());
     let top = mean.power[mean.power.len() - 1];
     let largest = mean.power.iter().copied().fold(0.0, f64::max);
+    let at = |level| time_at_threshold(&RectifiedFlow, level, TAU);
     (at(top), at(largest))
+}
+
+/// The time up to which the closed form stays at the highest frequency: when the threshold
+/// reaches the fitted law's power there (the measured spectrum's plateau ends sooner where the
+/// spectrum bends below the law).
+fn closed_plateau(mean: &Rapsd, law: &PowerLaw) -> f64 {
+    let f_top = mean.frequency[mean.frequency.len() - 1];
+    time_at_threshold(&RectifiedFlow, law.eval(f_top), TAU)
 }
 
 /// The largest relative excess of the noisy-photo f_max over the clean-spectrum one, up to
@@ -121,76 +129,116 @@ fn markdown_table(rows: &[FmaxRow], measured: &[f64]) -> String {
     out
 }
 
-fn main() -> anyhow::Result<()> {
-    let greens = channels(&default_photos()?, Channel::Green);
+/// Everything the chapter reports about f_max.
+struct Analysis {
+    mean: Rapsd,
+    law: PowerLaw,
+    /// f_max on a fine time grid: times, from the spectrum, from the fitted law.
+    curves: (Vec<f64>, Vec<f64>, Vec<f64>),
+    /// The table at t = 0.1 … 0.9, and the same f_max measured on noisy photos.
+    rows: Vec<FmaxRow>,
+    measured: Vec<f64>,
+    /// Up to when every frequency is detectable, and from when none is.
+    plateau: f64,
+    end: f64,
+}
+
+fn compute() -> Result<Analysis> {
+    let greens = book_greens()?;
     // ANCHOR: setup
     let mean = log_mean_rapsd(&greens).without_dc();
     let law = fit_power_law(&mean.frequency, &mean.power);
     // ANCHOR_END: setup
-    let (t, empirical, closed) = curves(&mean, &law, 500);
-
-    let rows = f_max_table(
-        &RectifiedFlow,
-        &mean.frequency,
-        &mean.power,
-        &law,
-        &table_times(),
-        TAU,
-    );
-    let eps = noise_like(&greens, &mut seeded_rng(NOISE_SEED));
+    let curves = curves(&mean, &law, 500);
+    let (f, p) = (&mean.frequency, &mean.power);
+    let rows = f_max_table(&RectifiedFlow, f, p, &law, &table_times(), TAU);
+    let eps = unit_noise(&greens);
     let measured: Vec<f64> = rows
         .iter()
         .map(|r| measured_f_max(&greens, &eps, r.t))
         .collect();
-    let table = markdown_table(&rows, &measured);
-    print!("{table}");
-    save_text("f11-fmax-table.md", &table)?;
-
+    print!("{}", markdown_table(&rows, &measured));
     let (plateau, end) = plateau_and_end(&mean);
     println!("every frequency is detectable up to t = {plateau:.3}; none is from t = {end:.3}");
-    save_value("fmax-plateau-t", &format!("{plateau:.3}"))?;
-    save_value("fmax-end-t", &format!("{end:.3}"))?;
+    Ok(Analysis {
+        mean,
+        law,
+        curves,
+        rows,
+        measured,
+        plateau,
+        end,
+    })
+}
+
+fn values(a: &Analysis) -> Values {
+    let rows = &a.rows;
     // How far apart the two columns are: in percent up to t = 0.8, in frequency bins at t = 0.9,
     // where f_max is down to a couple of bins.
     let percent = |r: &FmaxRow| 100.0 * (r.closed_form / r.empirical - 1.0).abs();
     let worst = rows[..8].iter().map(percent).fold(0.0, f64::max);
-    let bin = mean.frequency[0];
-    save_value("fmax-worst-diff", &format!("{worst:.0}"))?;
-    save_value(
-        "fmax-t09-bins",
-        &format!(
-            "{:.1}",
-            (rows[8].closed_form - rows[8].empirical).abs() / bin
+    let bin = a.mean.frequency[0];
+    let t09_bins = (rows[8].closed_form - rows[8].empirical).abs() / bin;
+    vec![
+        (
+            "fmax-table",
+            markdown_table(rows, &a.measured).trim_end().to_string(),
         ),
-    )?;
-    save_value("fmax-half", &format!("{:.3}", rows[4].empirical))?;
-    save_value(
-        "fmax-noisy-worst",
-        &format!("{:.0}", 100.0 * noisy_excess(&rows, &measured)),
-    )?;
-    // A stricter threshold, τ = 10, divides f_max by 10^(1/α̂) under the power law.
-    save_value("tau10-factor", &format!("{:.2}", tau_factor(&law, 10.0)))?;
+        ("fmax-plateau-t", format!("{:.3}", a.plateau)),
+        ("fmax-end-t", format!("{:.3}", a.end)),
+        ("fmax-worst-diff", format!("{worst:.0}")),
+        ("fmax-t09-bins", format!("{t09_bins:.1}")),
+        ("fmax-half", format!("{:.3}", rows[4].empirical)),
+        (
+            "fmax-half-period",
+            format!("{:.0}", 1.0 / rows[4].empirical),
+        ),
+        ("fmax-t09-count", format!("{:.0}", rows[8].empirical / bin)),
+        (
+            "fmax-closed-plateau-t",
+            format!("{:.3}", closed_plateau(&a.mean, &a.law)),
+        ),
+        (
+            "fmax-noisy-worst",
+            format!("{:.0}", 100.0 * noisy_excess(rows, &a.measured)),
+        ),
+        // A stricter threshold, τ = 10, divides f_max by 10^(1/α̂) under the power law.
+        ("tau10-factor", format!("{:.2}", tau_factor(&a.law, 10.0))),
+    ]
+}
 
-    let chart = Chart::linear("time step t", "maximal detectable frequency")
+fn draw(a: &Analysis) -> Result<()> {
+    let (t, empirical, closed) = &a.curves;
+    let chart = Chart::linear("time step t", "f_max (cycles/pixel)")
         .x_range(0.0, 1.0)
         .y_range(0.0, 0.52)
-        .with(Series::new(&t, &empirical, BLUE, Style::Line).label("from the mean spectrum"))
-        .with(Series::new(&t, &closed, BLACK, Style::Dotted).label("from the power-law fit"));
-    save_png(&chart.render(640, 460)?, "f11-max-frequency.png")?;
+        .with(Series::new(t, empirical, BLUE, Style::Line).label("from the mean spectrum"))
+        .with(Series::new(t, closed, BLACK, Style::Dotted).label("from the power-law fit"));
+    save_svg(&chart.svg(640, 460), "f11-max-frequency.svg")?;
     Ok(())
+}
+
+fn main() -> Result<()> {
+    let analysis = compute()?;
+    save_values(&values(&analysis))?;
+    draw(&analysis)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bookkit::figure::saved_value;
     use spectral::schedule::crossing_frequency;
 
     fn setup() -> (Vec<Field>, Rapsd, PowerLaw) {
-        let greens = channels(&default_photos().unwrap(), Channel::Green);
+        let greens = book_greens().unwrap();
         let mean = log_mean_rapsd(&greens).without_dc();
         let law = fit_power_law(&mean.frequency, &mean.power);
         (greens, mean, law)
+    }
+
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
     }
 
     #[test]
@@ -238,12 +286,15 @@ mod tests {
             assert_eq!(*e == 0.0, *t >= end, "t = {t}");
         }
         assert!((0.02..0.1).contains(&plateau) && (0.9..1.0).contains(&end));
-        if let Some(shown) = saved_value("fmax-plateau-t") {
-            assert_eq!(shown, format!("{plateau:.3}"));
-        }
-        if let Some(shown) = saved_value("fmax-end-t") {
-            assert_eq!(shown, format!("{end:.3}"));
-        }
+        // In closed form for rectified flow: (t/(1 − t))² = P gives t = √P / (1 + √P).
+        let closed = |p: f64| p.sqrt() / (1.0 + p.sqrt());
+        let top = mean.power[mean.power.len() - 1];
+        let largest = mean.power.iter().copied().fold(0.0, f64::max);
+        assert!((plateau - closed(top)).abs() < 1e-12 && (end - closed(largest)).abs() < 1e-12);
+        // The closed form leaves the top bin later, since the law lies above the measured top.
+        let f_top = mean.frequency[mean.frequency.len() - 1];
+        let later = closed_plateau(&mean, &law);
+        assert!((later - closed(law.eval(f_top))).abs() < 1e-12 && later > plateau);
     }
 
     #[test]
@@ -258,9 +309,6 @@ mod tests {
                 (loose / strict / factor - 1.0).abs() < 0.25,
                 "t = {t}: {loose} {strict}"
             );
-        }
-        if let Some(shown) = saved_value("tau10-factor") {
-            assert_eq!(shown, format!("{factor:.2}"));
         }
     }
 
@@ -292,7 +340,7 @@ mod tests {
         }
         // The noisy photos show the same f_max: never lower than the clean spectrum's, and at
         // most 15% higher up to t = 0.8 (one bin at t = 0.9). The threshold is visible in them.
-        let eps = noise_like(&greens, &mut seeded_rng(NOISE_SEED));
+        let eps = unit_noise(&greens);
         let measured: Vec<f64> = rows
             .iter()
             .map(|r| measured_f_max(&greens, &eps, r.t))
@@ -303,14 +351,6 @@ mod tests {
                 *m <= (1.15 * row.empirical).max(row.empirical + bin),
                 "{row:?} {m}"
             );
-        }
-        let excess = noisy_excess(&rows, &measured);
-        if let Some(shown) = saved_value("fmax-noisy-worst") {
-            assert_eq!(shown, format!("{:.0}", 100.0 * excess));
-        }
-        let shown = bookkit::figure::out_dir().join("f11-fmax-table.md");
-        if let Ok(shown) = std::fs::read_to_string(shown) {
-            assert_eq!(shown, markdown_table(&rows, &measured));
         }
     }
 }

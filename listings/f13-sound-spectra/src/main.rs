@@ -3,16 +3,25 @@
 //!
 //! Chapter: "What about sound?". Run: `cargo run -p f13-sound-spectra`.
 //! Pieces: recordings and `Clip::power_spectrum` from `bookkit::audio` (which calls
-//! `spectral::audio::power_spectrum`); `peak` from `bookkit::audio`; charts from `bookkit::plot`.
+//! `spectral::audio::power_spectrum`); `peak` from `spectral::curve`; charts from
+//! `bookkit::plot`; values from `bookkit::values` (none: the chapter quotes no number from this
+//! listing).
 
-use bookkit::audio::{featured_clips, peak};
-use bookkit::figure::save_png;
-use bookkit::plot::{Canvas, Chart, RED, Series, Style};
+use anyhow::Result;
+use bookkit::audio::{Clip, featured_clips};
+use bookkit::figure::save_svg;
+use bookkit::plot::{Chart, Figure, RED, Rect, Series, Style};
+use bookkit::values::{Values, save_values};
+use spectral::audio::Spectrum1d;
+use spectral::curve::peak;
 
-const PANEL_W: u32 = 330;
-const PANEL_H: u32 = 300;
+/// The four featured clips and their spectra, DC dropped.
+struct Analysis {
+    clips: Vec<Clip>,
+    spectra: Vec<Spectrum1d>,
+}
 
-fn main() -> anyhow::Result<()> {
+fn compute() -> Result<Analysis> {
     // ANCHOR: spectra
     let clips = featured_clips()?;
     let spectra: Vec<_> = clips
@@ -20,19 +29,6 @@ fn main() -> anyhow::Result<()> {
         .map(|clip| clip.power_spectrum().without_dc())
         .collect();
     // ANCHOR_END: spectra
-
-    let mut canvas = Canvas::new(4 * PANEL_W, PANEL_H);
-    for (i, (clip, s)) in clips.iter().zip(&spectra).enumerate() {
-        let mut chart = Chart::loglog().title(clip.stem()).with(Series::new(
-            &s.frequency_hz,
-            &s.power,
-            RED,
-            Style::LineDots,
-        ));
-        chart.x_label = "frequency (Hz)".into();
-        canvas.draw_chart(&chart, i as u32 * PANEL_W, 0, PANEL_W, PANEL_H)?;
-    }
-    save_png(&canvas.into_image(), "f13-sound-spectra.png")?;
     println!("clip                      loudest bin      power range (DC dropped)");
     for (clip, s) in clips.iter().zip(&spectra) {
         let (f, _) = peak(&s.frequency_hz, &s.power);
@@ -40,17 +36,49 @@ fn main() -> anyhow::Result<()> {
         let hi = s.power.iter().copied().fold(0.0, f64::max);
         println!("{:<24} {f:8.1} Hz    {lo:.1e} … {hi:.1e}", clip.stem());
     }
+    Ok(Analysis { clips, spectra })
+}
+
+fn values(_: &Analysis) -> Values {
+    Vec::new()
+}
+
+fn draw(a: &Analysis) -> Result<()> {
+    // A 2 × 2 grid in the book's column. 22,050 points per curve: a plain line (markers dropped).
+    let (w, h) = (360.0, 270.0);
+    let mut fig = Figure::new(2.0 * w, 2.0 * h);
+    for (i, (clip, s)) in a.clips.iter().zip(&a.spectra).enumerate() {
+        let chart = Chart::loglog()
+            .title(clip.stem())
+            .labels("frequency (Hz)", "power")
+            .with(Series::new(&s.frequency_hz, &s.power, RED, Style::Line).width(1.0));
+        let (x, y) = ((i % 2) as f64 * w, (i / 2) as f64 * h);
+        fig.chart(Rect::new(x, y, w, h), &chart);
+    }
+    save_svg(&fig.svg(), "f13-sound-spectra.svg")?;
     Ok(())
+}
+
+fn main() -> Result<()> {
+    let analysis = compute()?;
+    save_values(&values(&analysis))?;
+    draw(&analysis)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
+    }
+
     #[test]
     fn none_of_the_four_spectra_peaks_at_its_lowest_frequencies_as_a_falling_law_would() {
         // (Not true of every embedded clip: the Danish one has a rumble at 12 Hz.)
-        for clip in featured_clips().unwrap() {
-            let s = clip.power_spectrum().without_dc();
+        let a = compute().unwrap();
+        for (clip, s) in a.clips.iter().zip(&a.spectra) {
             let (f, _) = peak(&s.frequency_hz, &s.power);
             assert!(f > 100.0, "{}: loudest at {f} Hz", clip.name);
             let lowest = s.power[..20].iter().copied().fold(0.0, f64::max); // up to 10 Hz

@@ -3,21 +3,30 @@
 //! (blue) and of the noisy clips (green), log-log, in Hz, on fixed axes. Seven noise levels.
 //!
 //! Chapter: "What about sound?". Run: `cargo run -p f15-rising-tide-sound`.
-//! Pieces: recordings, `log_mean_spectrum` and `smooth_log_frequency` from `bookkit::audio`;
-//! `power_spectrum` from `spectral::audio`; `log_mean` from `spectral::fit`; seeded noise from
-//! `spectral::noise`; charts and `geomspace` from `bookkit::plot`; `save_gif` from
-//! `bookkit::figure`.
+//! Pieces: recordings and `log_mean_spectrum` from `bookkit::audio`; `power_spectrum` and
+//! `log_mean_spectrum` from `spectral::audio`; `smooth_log_frequency` from `spectral::curve`;
+//! seeded noise from `spectral::noise`; charts and `geomspace` from `bookkit::plot`; the frame
+//! from `bookkit::tide_frame`, as for photos (F10); `save_gif` from `bookkit::figure`; values
+//! from `bookkit::values`.
 
-use bookkit::audio::{Clip, default_clips, log_mean_spectrum, smooth_log_frequency};
-use bookkit::figure::{save_gif, save_value};
-use bookkit::image::RgbImage;
-use bookkit::plot::{BLUE, Canvas, Chart, FONT, GREEN, RED, Series, Style, geomspace, tick_label};
-use bookkit::plotters::prelude::*;
+use anyhow::{Context, Result};
+use bookkit::audio::{Clip, default_clips, log_mean_spectrum};
+use bookkit::figure::{held_ends, save_gif_timed};
+use bookkit::plot::{BLUE, Chart, GREEN, RED, Series, SeriesLabelPosition, Style, geomspace};
+use bookkit::tide_frame::{three_digits, tide_frame};
+
+/// e^(−γ): the log-domain mean of an Exp(1) draw, so the expected level of the noise spectrum
+/// in σ² units (the test below checks the measured noise against it).
+const EXP_MINUS_GAMMA: f64 = 0.561_459_483_566_885_2;
+use bookkit::values::{Values, save_values};
 use spectral::audio::{SAMPLE_RATE, Spectrum1d, power_spectrum};
-use spectral::fit::log_mean;
+use spectral::curve::smooth_log_frequency;
 use spectral::noise::{gaussian_field, seeded_rng};
 
 const LEVELS: usize = 7;
+/// The seed of the one draw of unit noise every frame scales.
+const NOISE_SEED: u64 = 15;
+
 /// Noise standard deviations from 2·10⁻⁴ (far below every clip's level; the clips' RMS is 0.1–0.3)
 /// to 2 (louder than any clip), four decades in seven geometric steps of 10^(2/3) ≈ 4.6.
 fn sigmas() -> Vec<f64> {
@@ -53,18 +62,10 @@ fn frame(clips: &[Clip], unit_noise: &[Vec<f64>], sigma: f64) -> Frame {
             power_spectrum(&x, rate)
         })
         .collect();
-    let mean = |spectra: &[Spectrum1d]| {
-        let powers: Vec<&[f64]> = spectra.iter().map(|s| s.power.as_slice()).collect();
-        Spectrum1d {
-            frequency_hz: spectra[0].frequency_hz.clone(),
-            power: log_mean(&powers),
-        }
-        .without_dc()
-    };
     Frame {
         sigma,
-        noise: mean(&noise),
-        noisy: mean(&noisy),
+        noise: spectral::audio::log_mean_spectrum(&noise).without_dc(),
+        noisy: spectral::audio::log_mean_spectrum(&noisy).without_dc(),
     }
 }
 // ANCHOR_END: tide
@@ -81,20 +82,6 @@ fn above_water(clean: &Spectrum1d, sigma: f64) -> Vec<f64> {
     above.map(|(f, _)| *f).collect()
 }
 
-/// The chart with its noise level written above it in the noise's colour. (Blue, not black: the
-/// GIF encoder builds each frame's palette from the pixels that changed, mostly the blue and green
-/// curves, and would tint black text.)
-fn draw_frame(chart: &Chart, label: &str) -> anyhow::Result<RgbImage> {
-    let mut canvas = Canvas::new(1000, 500);
-    canvas.draw_chart(chart, 0, 28, 1000, 472)?;
-    let style = TextStyle::from((FONT, 18.0).into_font()).color(&BLUE);
-    canvas.draw(|root| {
-        root.draw_text(label, &style, (440, 8))
-            .map_err(|e| anyhow::anyhow!("text: {e}"))
-    })?;
-    Ok(canvas.into_image())
-}
-
 /// The first noise level at which the lowest frequencies are under water while others are not:
 /// (σ, lowest and highest frequency still above water).
 fn first_gap_from_below(clean: &Spectrum1d) -> Option<(f64, f64, f64)> {
@@ -105,29 +92,46 @@ fn first_gap_from_below(clean: &Spectrum1d) -> Option<(f64, f64, f64)> {
     })
 }
 
-fn main() -> anyhow::Result<()> {
-    let clips = default_clips()?;
-    let clean = log_mean_spectrum(&clips)?.without_dc();
-    let mut rng = seeded_rng(15);
-    let unit_noise: Vec<Vec<f64>> = clips
+/// The clean mean spectrum, one frame per noise level, and the chapter's gap.
+struct Analysis {
+    clean: Spectrum1d,
+    frames: Vec<Frame>,
+    /// [`first_gap_from_below`].
+    gap: (f64, f64, f64),
+}
+
+/// One draw of unit-variance noise per clip, of its length.
+fn unit_noise(clips: &[Clip]) -> Vec<Vec<f64>> {
+    let mut rng = seeded_rng(NOISE_SEED);
+    clips
         .iter()
         .map(|c| {
             gaussian_field(1, c.samples.len(), 1.0, &mut rng)
                 .into_iter()
                 .collect()
         })
-        .collect();
+        .collect()
+}
 
+fn compute() -> Result<Analysis> {
+    let clips = default_clips()?;
+    let clean = log_mean_spectrum(&clips)?.without_dc();
+    let unit_noise = unit_noise(&clips);
+    let frames: Vec<Frame> = sigmas()
+        .into_iter()
+        .map(|sigma| frame(&clips, &unit_noise, sigma))
+        .collect();
+    print_table(&clean);
+    let gap = first_gap_from_below(&clean)
+        .context("no noise level drowns the lowest frequencies before the middle ones")?;
+    Ok(Analysis { clean, frames, gap })
+}
+
+fn print_table(clean: &Spectrum1d) {
     println!("     σ         σ²     above water (smoothed mean spectrum > σ²)");
     println!("                      lowest    highest   share of all frequencies");
-    let mut pictures = Vec::new();
     for sigma in sigmas() {
-        let Frame {
-            sigma,
-            noise,
-            noisy,
-        } = frame(&clips, &unit_noise, sigma);
-        let above = above_water(&clean, sigma);
+        let above = above_water(clean, sigma);
         print!("{sigma:9.2e}  {:9.2e}", sigma * sigma);
         match (above.first(), above.last()) {
             (Some(lo), Some(hi)) => println!(
@@ -136,55 +140,78 @@ fn main() -> anyhow::Result<()> {
             ),
             _ => println!("  none"),
         }
-        let f = &clean.frequency_hz;
+    }
+}
+
+fn values(a: &Analysis) -> Values {
+    let (sigma, lo, hi) = a.gap;
+    vec![
+        ("tide-sigma", format!("{sigma:.3}")),
+        ("tide-low-hz", format!("{lo:.1}")),
+        ("tide-high-hz", format!("{hi:.0}")),
+    ]
+}
+
+fn draw(a: &Analysis) -> Result<()> {
+    let f = &a.clean.frequency_hz;
+    let mut pictures = Vec::new();
+    for Frame {
+        sigma,
+        noise,
+        noisy,
+    } in &a.frames
+    {
+        // The measured noise spectrum jitters over three decades (one exponential draw per
+        // bin); drawn faint, with its expected log-domain level e^(−γ)·σ² solid on top, it reads
+        // as the flat tide it is.
+        let level = vec![EXP_MINUS_GAMMA * sigma * sigma; f.len()];
         let mut chart = Chart::loglog()
             .x_range(0.3, 2.0e4)
             .y_range(1e-9, 1e2)
-            .with(Series::new(f, &clean.power, RED, Style::LineDots))
-            .with(Series::new(f, &noise.power, BLUE, Style::LineDots))
-            .with(Series::new(f, &noisy.power, GREEN, Style::LineDots));
+            .with(Series::new(f, &a.clean.power, RED, Style::Line).label("clips"))
+            .with(
+                Series::new(f, &noise.power, BLUE, Style::Line)
+                    .width(0.8)
+                    .opacity(0.3)
+                    .label("noise, measured"),
+            )
+            .with(Series::new(f, &level, BLUE, Style::Line).label("noise, expected level"))
+            .with(Series::new(f, &noisy.power, GREEN, Style::Dashed).label("noisy clips"))
+            .legend_at(SeriesLabelPosition::LowerLeft);
         chart.x_label = "frequency (Hz)".into();
-        pictures.push(draw_frame(
-            &chart,
-            &format!("noise σ = {}", tick_label(sigma)),
-        )?);
+        let label = format!("noise σ = {}", three_digits(*sigma));
+        pictures.push(tide_frame(&chart, None, &label)?);
     }
-    save_gif(&pictures, 700, "f15-rising-tide-sound.gif")?;
-    if let Some((sigma, lo, hi)) = first_gap_from_below(&clean) {
-        save_value("tide-sigma", &format!("{sigma:.3}"))?;
-        save_value("tide-low-hz", &format!("{lo:.1}"))?;
-        save_value("tide-high-hz", &format!("{hi:.0}"))?;
-    }
+    save_gif_timed(
+        &pictures,
+        &held_ends(pictures.len(), 700, 3),
+        "f15-rising-tide-sound.gif",
+    )?;
     Ok(())
+}
+
+fn main() -> Result<()> {
+    let analysis = compute()?;
+    save_values(&values(&analysis))?;
+    draw(&analysis)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bookkit::figure::saved_value;
 
-    fn setup() -> (Vec<Clip>, Spectrum1d, Vec<Vec<f64>>) {
-        let clips = default_clips().unwrap();
-        let clean = log_mean_spectrum(&clips).unwrap().without_dc();
-        let mut rng = seeded_rng(15);
-        let noise = clips
-            .iter()
-            .map(|c| {
-                gaussian_field(1, c.samples.len(), 1.0, &mut rng)
-                    .into_iter()
-                    .collect()
-            })
-            .collect();
-        (clips, clean, noise)
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
     }
 
     #[test]
     fn the_noise_is_flat_at_the_log_mean_level_of_exponential_power() {
         // Every bin's noise power is σ²·Exp(1), and E[ln Exp(1)] = −γ: the log-domain mean sits at
         // e^(−γ)·σ² ≈ 0.56·σ², flat across frequency.
-        let (clips, _, noise) = setup();
+        let clips = default_clips().unwrap();
         let sigma = 0.02;
-        let f = frame(&clips, &noise, sigma);
+        let f = frame(&clips, &unit_noise(&clips), sigma);
         let logs: Vec<f64> = f
             .noise
             .power
@@ -203,21 +230,12 @@ mod tests {
         // The post's point: with a spectrum that is not monotone, adding noise does not remove
         // frequencies from the highest down. At some level the lowest frequencies are under water
         // while a band in the hundreds of Hz, around the peak, still stands above it.
-        let (_, clean, _) = setup();
-        let (sigma, lo, hi) = first_gap_from_below(&clean).expect("a level with a gap");
-        assert!(lo < 370.5 && 370.5 < hi && above_water(&clean, sigma).contains(&370.5));
-        for (name, value) in [
-            ("tide-sigma", format!("{sigma:.3}")),
-            ("tide-low-hz", format!("{lo:.1}")),
-            ("tide-high-hz", format!("{hi:.0}")),
-        ] {
-            if let Some(shown) = saved_value(name) {
-                assert_eq!(shown, value, "{name}");
-            }
-        }
-        // The levels span four decades around the clips' loudness.
+        let a = compute().unwrap();
+        let (sigma, lo, hi) = a.gap;
+        assert!(lo < 370.5 && 370.5 < hi && above_water(&a.clean, sigma).contains(&370.5));
+        // The levels span four decades around the clips' loudness, one frame each.
         let s = sigmas();
         assert!((s[LEVELS - 1] / s[0] - 1e4).abs() < 1e-6);
-        assert_eq!(LEVELS, 7);
+        assert_eq!(a.frames.len(), LEVELS);
     }
 }

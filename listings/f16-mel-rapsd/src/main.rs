@@ -4,19 +4,19 @@
 //! Chapter: "What about sound?". Run: `cargo run -p f16-mel-rapsd`.
 //! Pieces: recordings and `Clip::log_mel` from `bookkit::audio` (which calls
 //! `spectral::audio::log_mel_spectrogram`); `rapsd` from `spectral::spectrum`, the same function
-//! as for photos; `fit_power_law` from `spectral::fit`; charts from `bookkit::plot`.
+//! as for photos; `fit_power_law` from `spectral::fit` and `fit_quality` from `spectral::curve`;
+//! charts from `bookkit::plot`; values from `bookkit::values`.
 
-use bookkit::audio::{Clip, default_clips, featured_clips, fit_quality};
+use anyhow::Result;
+use bookkit::audio::{Clip, default_clips, featured_clips};
 use bookkit::colormap::{MAGMA, finite_range};
-use bookkit::figure::{save_png, save_value};
-use bookkit::image::imageops::{self, FilterType};
-use bookkit::plot::{Canvas, Chart, RED, Series, Style};
+use bookkit::figure::save_svg;
+use bookkit::image::imageops;
+use bookkit::plot::{Chart, Figure, HAlign, RED, Rect, Series, Style, TextStyle, VAlign};
+use bookkit::values::{Values, save_values};
+use spectral::curve::fit_quality;
 use spectral::fit::fit_power_law;
 use spectral::spectrum::{Rapsd, rapsd};
-
-const PANEL_W: u32 = 330;
-const IMAGE_H: u32 = 290;
-const CHART_H: u32 = 290;
 
 // ANCHOR: mel_rapsd
 /// A clip's log-mel spectrogram, treated as an image, and the RAPSD of that image.
@@ -26,31 +26,21 @@ fn mel_rapsd(clip: &Clip) -> Rapsd {
 }
 // ANCHOR_END: mel_rapsd
 
-fn main() -> anyhow::Result<()> {
-    let clips = featured_clips()?;
-    let mut canvas = Canvas::new(4 * PANEL_W, IMAGE_H + CHART_H);
-    for (i, clip) in clips.iter().enumerate() {
-        // The image, lowest band at the bottom, each cell drawn as a 2 × 2 block.
-        let db = clip.log_mel();
-        let (lo, hi) = finite_range(&db);
-        let picture = imageops::flip_vertical(&MAGMA.paint(&db, lo, hi));
-        let (w, h) = (2 * picture.width(), 2 * picture.height());
-        let picture = imageops::resize(&picture, w, h, FilterType::Nearest);
-        let x = i as u32 * PANEL_W + (PANEL_W - w) / 2;
-        canvas.paste(&picture, i64::from(x), 26);
-        canvas.text(clip.stem(), x as i32, 6, 15, bookkit::plot::FONT)?;
+/// One clip: how well a power law fits its 1D spectrum and its log-mel RAPSD.
+struct Row {
+    name: String,
+    raw_r2: f64,
+    mel_r2: f64,
+    mel_alpha: f64,
+}
 
-        let r = mel_rapsd(clip);
-        let chart = Chart::loglog().x_range(0.004, 0.8).with(Series::new(
-            &r.frequency,
-            &r.power,
-            RED,
-            Style::LineDots,
-        ));
-        canvas.draw_chart(&chart, i as u32 * PANEL_W, IMAGE_H, PANEL_W, CHART_H)?;
-    }
-    save_png(&canvas.into_image(), "f16-mel-rapsd.png")?;
+/// The featured clips the figure shows, and the fit table of every clip.
+struct Analysis {
+    featured: Vec<Clip>,
+    table: Vec<Row>,
+}
 
+fn compute() -> Result<Analysis> {
     let table = fit_table(&default_clips()?);
     println!("R² of a power-law fit to each clip's curve (1 = a perfect straight line):");
     println!("  clip                             1D spectrum  log-mel RAPSD  exponent");
@@ -60,21 +50,10 @@ fn main() -> anyhow::Result<()> {
             row.name, row.raw_r2, row.mel_r2, row.mel_alpha
         );
     }
-    let (raw_lo, raw_hi) = extent(table.iter().map(|r| r.raw_r2));
-    let (mel_lo, mel_hi) = extent(table.iter().map(|r| r.mel_r2));
-    save_value("sound-raw-r2-min", &format!("{raw_lo:.2}"))?;
-    save_value("sound-raw-r2-max", &format!("{raw_hi:.2}"))?;
-    save_value("mel-r2-min", &format!("{mel_lo:.2}"))?;
-    save_value("mel-r2-max", &format!("{mel_hi:.2}"))?;
-    Ok(())
-}
-
-/// One clip: how well a power law fits its 1D spectrum and its log-mel RAPSD.
-struct Row {
-    name: String,
-    raw_r2: f64,
-    mel_r2: f64,
-    mel_alpha: f64,
+    Ok(Analysis {
+        featured: featured_clips()?,
+        table,
+    })
 }
 
 fn fit_table(clips: &[Clip]) -> Vec<Row> {
@@ -106,15 +85,80 @@ fn extent(values: impl Iterator<Item = f64>) -> (f64, f64) {
     })
 }
 
+fn values(a: &Analysis) -> Values {
+    let (raw_lo, raw_hi) = extent(a.table.iter().map(|r| r.raw_r2));
+    let (mel_lo, mel_hi) = extent(a.table.iter().map(|r| r.mel_r2));
+    vec![
+        ("sound-raw-r2-min", format!("{raw_lo:.2}")),
+        ("sound-raw-r2-max", format!("{raw_hi:.2}")),
+        ("mel-r2-min", format!("{mel_lo:.2}")),
+        ("mel-r2-max", format!("{mel_hi:.2}")),
+    ]
+}
+
+fn draw(a: &Analysis) -> Result<()> {
+    // A 2 × 2 grid in the book's column: each clip's log-mel image (lowest band at the bottom)
+    // above the RAPSD of that image.
+    let (cell_w, chart_h, title) = (360.0, 230.0, 22.0);
+    let pictures: Vec<_> = a
+        .featured
+        .iter()
+        .map(|clip| {
+            let db = clip.log_mel();
+            let (lo, hi) = finite_range(&db);
+            imageops::flip_vertical(&MAGMA.paint(&db, lo, hi))
+        })
+        .collect();
+    // Every image drawn at the same scale: 2 CSS px per cell, or less if too wide for a cell.
+    let widest = pictures.iter().map(|p| p.width()).max().unwrap_or(1);
+    let tallest = pictures.iter().map(|p| p.height()).max().unwrap_or(1);
+    let px = (2.0f64).min((cell_w - 20.0) / f64::from(widest));
+    let image_h = f64::from(tallest) * px;
+    let cell_h = title + image_h + 6.0 + chart_h;
+    let mut fig = Figure::new(2.0 * cell_w, 2.0 * cell_h + 10.0);
+    for (i, (clip, picture)) in a.featured.iter().zip(&pictures).enumerate() {
+        let (x, y) = ((i % 2) as f64 * cell_w, (i / 2) as f64 * (cell_h + 10.0));
+        let (w, h) = (
+            f64::from(picture.width()) * px,
+            f64::from(picture.height()) * px,
+        );
+        let style = TextStyle::new(13.0).anchor(HAlign::Center, VAlign::Top);
+        fig.text(clip.stem(), (x + cell_w / 2.0, y + 2.0), style);
+        fig.pixels(Rect::new(x + (cell_w - w) / 2.0, y + title, w, h), picture);
+        let r = mel_rapsd(clip);
+        let chart = Chart::loglog().x_range(0.004, 0.8).with(Series::new(
+            &r.frequency,
+            &r.power,
+            RED,
+            Style::LineDots,
+        ));
+        fig.chart(
+            Rect::new(x, y + title + image_h + 6.0, cell_w, chart_h),
+            &chart,
+        );
+    }
+    save_svg(&fig.svg(), "f16-mel-rapsd.svg")?;
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let analysis = compute()?;
+    save_values(&values(&analysis))?;
+    draw(&analysis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bookkit::figure::saved_value;
+
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
+    }
 
     #[test]
     fn power_laws_fit_every_log_mel_rapsd_and_no_raw_spectrum() {
-        let table = fit_table(&default_clips().unwrap());
-        for row in &table {
+        for row in &compute().unwrap().table {
             // A straight line explains most of the variation of every log-mel RAPSD, and little of
             // every raw spectrum's.
             assert!(row.mel_r2 > 0.9, "{}: {}", row.name, row.mel_r2);
@@ -125,18 +169,6 @@ mod tests {
                 row.name,
                 row.mel_alpha
             );
-        }
-        let (raw_lo, raw_hi) = extent(table.iter().map(|r| r.raw_r2));
-        let (mel_lo, mel_hi) = extent(table.iter().map(|r| r.mel_r2));
-        for (name, value) in [
-            ("sound-raw-r2-min", raw_lo),
-            ("sound-raw-r2-max", raw_hi),
-            ("mel-r2-min", mel_lo),
-            ("mel-r2-max", mel_hi),
-        ] {
-            if let Some(shown) = saved_value(name) {
-                assert_eq!(shown, format!("{value:.2}"), "{name}");
-            }
         }
     }
 

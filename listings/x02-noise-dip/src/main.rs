@@ -1,23 +1,25 @@
 //! X2 (beyond the post): the dip of the noise spectrum at the lowest frequencies. For the first
-//! 24 radii, the log-domain mean RAPSD of standard Gaussian noise (320 × 320) over the 30 fields
-//! of F6 and over many more fields, the plain (arithmetic) mean over the many fields, and the
-//! expected log-domain level exp(ψ(k) − ln k) for a ring of k independent bins.
+//! 24 radii, the log-domain mean RAPSD of standard Gaussian noise (320 × 320) over the fields of
+//! F6 (one per photo) and over many more fields, the plain (arithmetic) mean over the many
+//! fields, and the expected log-domain level exp(ψ(k) − ln k) for a ring of k independent bins.
 //!
 //! Chapter: "Noisy image spectra". Run: `cargo run -p x02-noise-dip`.
 //! Pieces: `gaussian_field`, `noise_like`, `seeded_rng` and `expected_log_mean_noise_rapsd` from
 //! `spectral::noise`; `RadialBins` and `RapsdPlan` (the RAPSD for many fields of one shape) from
-//! `spectral::spectrum`; `log_mean` from `spectral::fit`; the chart from `bookkit::plot`.
+//! `spectral::spectrum`; `log_mean` from `spectral::fit`; F6's noise (`unit_noise`) from
+//! `spectral::tide`; the chart from `bookkit::plot`; values from `bookkit::values`.
 
-use bookkit::figure::{save_png, save_value};
+use anyhow::Result;
+use bookkit::data::book_greens;
+use bookkit::figure::save_svg;
 use bookkit::plot::{BLACK, BLUE, Chart, GREY, ORANGE, Series, SeriesLabelPosition, Style};
+use bookkit::values::{Values, save_values};
 use spectral::fit::log_mean;
 use spectral::noise::{expected_log_mean_noise_rapsd, gaussian_field, seeded_rng};
 use spectral::spectrum::{RadialBins, RapsdPlan};
+use spectral::tide::unit_noise;
 
 const SIZE: usize = 320;
-/// The fields of F6: as many as photos, from F6's seed.
-const FEW: usize = 30;
-const FEW_SEED: u64 = 6;
 /// Enough fields to see the expected level: the log-mean at radius 1 then has a standard error
 /// of about √(ψ′(4)/1000) ≈ 1.7%.
 const MANY: usize = 1000;
@@ -42,29 +44,62 @@ fn plain_mean(curves: &[Vec<f64>]) -> Vec<f64> {
         .collect()
 }
 
-fn main() -> anyhow::Result<()> {
+/// The dip measured three ways, and the expected level.
+struct Analysis {
+    expected: Vec<f64>,
+    /// The log-mean over the photos' noise fields (F6's), and over many fields; the plain mean.
+    few: Vec<f64>,
+    /// How many fields F6 draws (one per photo).
+    few_fields: usize,
+    geometric: Vec<f64>,
+    plain: Vec<f64>,
+}
+
+fn compute() -> Result<Analysis> {
     // ANCHOR: dip
     let k = RadialBins::new(SIZE, SIZE).independent_counts();
     let expected = expected_log_mean_noise_rapsd(SIZE, SIZE, 1.0);
     let many = noise_curves(MANY, MANY_SEED);
     let (geometric, plain) = (log_mean(&many), plain_mean(&many));
     // ANCHOR_END: dip
-    let few = log_mean(&noise_curves(FEW, FEW_SEED));
-
-    println!("radius    k   expected   {FEW} fields   {MANY} fields   plain mean");
+    let plan = RapsdPlan::new(SIZE, SIZE);
+    let f6: Vec<Vec<f64>> = unit_noise(&book_greens()?)
+        .iter()
+        .map(|e| plan.power(e))
+        .collect();
+    let few = log_mean(&f6);
+    println!(
+        "radius    k   expected   {} fields   {MANY} fields   plain mean",
+        f6.len()
+    );
     for r in 1..=8 {
         println!(
             "{r:6} {:4}     {:.3}      {:.3}        {:.3}        {:.3}",
             k[r], expected[r], few[r], geometric[r], plain[r]
         );
     }
-    save_value("dip-fields", &MANY.to_string())?;
-    save_value("dip-r1-expected", &format!("{:.3}", expected[1]))?;
-    save_value("dip-r1-measured", &format!("{:.3}", geometric[1]))?;
-    save_value("dip-r1-plain", &format!("{:.3}", plain[1]))?;
-    save_value("dip-r2-expected", &format!("{:.3}", expected[2]))?;
-    save_value("dip-r10-expected", &format!("{:.3}", expected[10]))?;
+    Ok(Analysis {
+        few_fields: f6.len(),
+        expected,
+        few,
+        geometric,
+        plain,
+    })
+}
 
+fn values(a: &Analysis) -> Values {
+    vec![
+        ("dip-fields", MANY.to_string()),
+        ("dip-few-fields", a.few_fields.to_string()),
+        ("dip-r1-expected", format!("{:.3}", a.expected[1])),
+        ("dip-r1-measured", format!("{:.3}", a.geometric[1])),
+        ("dip-r1-plain", format!("{:.3}", a.plain[1])),
+        ("dip-r2-expected", format!("{:.3}", a.expected[2])),
+        ("dip-r10-expected", format!("{:.3}", a.expected[10])),
+    ]
+}
+
+fn draw(a: &Analysis) -> Result<()> {
     let r: Vec<f64> = (1..=SHOWN).map(|r| r as f64).collect();
     let part = |v: &[f64]| v[1..=SHOWN].to_vec();
     let chart = Chart::linear("radius r (frequency r/320)", "mean noise power")
@@ -72,30 +107,40 @@ fn main() -> anyhow::Result<()> {
         .y_range(0.6, 1.1)
         .legend_at(SeriesLabelPosition::LowerRight)
         .with(
-            Series::new(&r, &part(&plain), GREY, Style::LineDots)
+            Series::new(&r, &part(&a.plain), GREY, Style::LineDots)
                 .label(&format!("plain mean, {MANY} fields")),
         )
         .with(
-            Series::new(&r, &part(&few), BLUE, Style::LineDots)
-                .label(&format!("log-domain mean, {FEW} fields (F6)")),
+            Series::new(&r, &part(&a.few), BLUE, Style::LineDots)
+                .label("log-domain mean, one field per photo (F6)"),
         )
         .with(
-            Series::new(&r, &part(&geometric), ORANGE, Style::LineDots)
+            Series::new(&r, &part(&a.geometric), ORANGE, Style::LineDots)
                 .label(&format!("log-domain mean, {MANY} fields")),
         )
         .with(
-            Series::new(&r, &part(&expected), BLACK, Style::Dotted)
+            Series::new(&r, &part(&a.expected), BLACK, Style::Dotted)
                 .label("expected: exp(ψ(k) − ln k)"),
         );
-    save_png(&chart.render(720, 420)?, "x02-noise-dip.png")?;
+    save_svg(&chart.svg(720, 420), "x02-noise-dip.svg")?;
     Ok(())
+}
+
+fn main() -> Result<()> {
+    let analysis = compute()?;
+    save_values(&values(&analysis))?;
+    draw(&analysis)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bookkit::figure::saved_value;
     use spectral::special::log_mean_level_of_exponential_average;
+
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
+    }
 
     #[test]
     fn the_dip_at_radius_one_is_exp_of_digamma_four_minus_ln_four() {
@@ -123,11 +168,5 @@ mod tests {
         // The plain mean has no dip: 1 within its own error (each ring value has variance 1/4).
         let plain = plain_mean(&many)[1];
         assert!((plain - 1.0).abs() < 4.5 * (0.25 / n).sqrt(), "{plain}");
-        if let Some(shown) = saved_value("dip-r1-measured") {
-            assert_eq!(shown, format!("{:.3}", log_mean(&many)[1]));
-        }
-        if let Some(shown) = saved_value("dip-r1-expected") {
-            assert_eq!(shown, format!("{theory:.3}"));
-        }
     }
 }

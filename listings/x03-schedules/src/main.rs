@@ -9,14 +9,16 @@
 //! Pieces: photos from `bookkit::data`; `log_mean_rapsd` from `spectral::spectrum`;
 //! `fit_power_law` from `spectral::fit`; the schedules, `f_max`, `max_detectable_frequency` and
 //! `time_at_threshold` from `spectral::schedule`; charts, `Canvas` and `geomspace` from
-//! `bookkit::plot`.
+//! `bookkit::plot`; values (and the milestone table) from `bookkit::values`.
 
-use bookkit::data::{Channel, channels, default_photos};
-use bookkit::figure::{save_png, save_text, save_value};
+use anyhow::Result;
+use bookkit::data::book_greens;
+use bookkit::figure::save_svg;
 use bookkit::plot::{
-    BLACK, BLUE, Canvas, Chart, ORANGE, PURPLE, RGBColor, Series, SeriesLabelPosition, Style,
+    BLACK, BLUE, Chart, Figure, ORANGE, PURPLE, RGBColor, Rect, Series, SeriesLabelPosition, Style,
     geomspace,
 };
+use bookkit::values::{Values, save_values};
 use spectral::fit::fit_power_law;
 use spectral::schedule::{
     Edm, RectifiedFlow, Schedule, VpCosine, f_max, max_detectable_frequency, time_at_threshold,
@@ -28,11 +30,25 @@ const TAU: f64 = 1.0;
 /// The frequency the table follows through time: waves 20 pixels long.
 const MIDDLE: f64 = 0.05;
 
-fn schedules() -> [(&'static str, Box<dyn Schedule>, RGBColor); 3] {
+/// The three schedules, their colours, and the names of the values the chapter quotes for each
+/// (when it starts drowning frequencies, when f_max falls below `MIDDLE`, when nothing is left).
+fn schedules() -> [(Box<dyn Schedule>, RGBColor, [&'static str; 3]); 3] {
     [
-        ("rf", Box::new(RectifiedFlow), BLUE),
-        ("vp", Box::new(VpCosine::default()), ORANGE),
-        ("edm", Box::new(Edm::default()), PURPLE),
+        (
+            Box::new(RectifiedFlow),
+            BLUE,
+            ["x03-rf-start", "x03-rf-middle", "x03-rf-end"],
+        ),
+        (
+            Box::new(VpCosine::default()),
+            ORANGE,
+            ["x03-vp-start", "x03-vp-middle", "x03-vp-end"],
+        ),
+        (
+            Box::new(Edm::default()),
+            PURPLE,
+            ["x03-edm-start", "x03-edm-middle", "x03-edm-end"],
+        ),
     ]
 }
 
@@ -60,24 +76,31 @@ fn milestones(schedule: &dyn Schedule, mean: &Rapsd) -> (f64, f64, f64) {
 }
 // ANCHOR_END: times
 
-fn main() -> anyhow::Result<()> {
-    let greens = channels(&default_photos()?, Channel::Green);
-    let mean = log_mean_rapsd(&greens).without_dc();
-    let (f, p) = (&mean.frequency, &mean.power);
+/// One schedule's f_max through time and its milestones.
+struct Walk {
+    schedule: Box<dyn Schedule>,
+    color: RGBColor,
+    names: [&'static str; 3],
+    /// f_max on the fine time grid, and at t = 0.1 … 0.9 against σ/α.
+    curve: Vec<f64>,
+    marks: (Vec<f64>, Vec<f64>),
+    milestones: (f64, f64, f64),
+}
 
-    let mut table = String::from(
-        "| schedule | every frequency detectable until t = | f_max below 0.05 from t = | nothing detectable from t = |\n|---|---|---|---|\n",
-    );
-    let t = time_grid(500);
-    let marks: Vec<f64> = (1..=9).map(|i| i as f64 / 10.0).collect();
-    let mut left = Chart::linear("time step t", "maximal detectable frequency")
-        .x_range(0.0, 1.0)
-        .y_range(0.0, 0.52);
-    let mut right = Chart::loglog()
-        .labels("noise-to-signal ratio σ/α", "maximal detectable frequency")
-        .x_range(3e-3, 300.0)
-        .y_range(2.5e-3, 0.6)
-        .legend_at(SeriesLabelPosition::LowerLeft);
+struct Analysis {
+    t: Vec<f64>,
+    walks: Vec<Walk>,
+    /// f_max against σ/α, from the spectrum and from the fitted law.
+    ratios: Vec<f64>,
+    by_ratio: Vec<f64>,
+    fitted: Vec<f64>,
+    /// σ/α at which EDM's strongest frequency drowns.
+    vanish: f64,
+}
+
+fn compute() -> Result<Analysis> {
+    let mean = log_mean_rapsd(&book_greens()?).without_dc();
+    let (f, p) = (&mean.frequency, &mean.power);
     // ANCHOR: ratio
     let ratios = geomspace(3e-3, 300.0, 400);
     let by_ratio: Vec<f64> = ratios
@@ -98,64 +121,119 @@ fn main() -> anyhow::Result<()> {
             }
         })
         .collect();
-    right = right
-        .with(Series::new(&ratios, &by_ratio, BLACK, Style::Line).label("any schedule"))
-        .with(Series::new(&ratios, &fitted, BLACK, Style::Dotted).label("power-law fit"));
-    for (key, schedule, color) in schedules() {
-        let curve: Vec<f64> = t
-            .iter()
-            .map(|&t| f_max(schedule.as_ref(), f, p, t, TAU))
-            .collect();
-        left = left.with(Series::new(&t, &curve, color, Style::Line).label(schedule.name()));
-        let (q, m): (Vec<f64>, Vec<f64>) = marks
-            .iter()
-            .map(|&t| {
-                (
-                    schedule.noise_to_signal(t),
-                    f_max(schedule.as_ref(), f, p, t, TAU),
-                )
-            })
-            .unzip();
-        right = right.with(
-            Series::new(&q, &m, color, Style::Dots)
-                .label(&format!("{}, t = 0.1 … 0.9", schedule.name())),
-        );
-        let (start, middle, end) = milestones(schedule.as_ref(), &mean);
-        table += &format!(
-            "| {} | {start:.3} | {middle:.3} | {end:.3} |\n",
-            schedule.name()
-        );
-        save_value(&format!("x03-{key}-start"), &format!("{start:.2}"))?;
-        save_value(&format!("x03-{key}-middle"), &format!("{middle:.2}"))?;
-        save_value(&format!("x03-{key}-end"), &format!("{end:.2}"))?;
-    }
-    print!("{table}");
+    let t = time_grid(500);
+    let marks: Vec<f64> = (1..=9).map(|i| i as f64 / 10.0).collect();
+    let walks: Vec<Walk> = schedules()
+        .into_iter()
+        .map(|(schedule, color, names)| {
+            let s = schedule.as_ref();
+            let curve = t.iter().map(|&t| f_max(s, f, p, t, TAU)).collect();
+            let marks = marks
+                .iter()
+                .map(|&t| (s.noise_to_signal(t), f_max(s, f, p, t, TAU)))
+                .unzip();
+            let milestones = milestones(s, &mean);
+            Walk {
+                schedule,
+                color,
+                names,
+                curve,
+                marks,
+                milestones,
+            }
+        })
+        .collect();
     // With α = 1 (EDM) the last frequency drowns where σ² reaches the largest power.
     let vanish = p.iter().copied().fold(0.0, f64::max).sqrt();
+    print!("{}", table(&walks));
     println!("the strongest frequency drowns at σ/α = {vanish:.1}");
-    save_value("x03-sigma-vanish", &format!("{vanish:.0}"))?;
-    save_text("x03-schedules-table.md", &table)?;
+    Ok(Analysis {
+        t,
+        walks,
+        ratios,
+        by_ratio,
+        fitted,
+        vanish,
+    })
+}
 
-    let mut canvas = Canvas::new(1240, 460);
-    canvas.draw_chart(&left, 0, 0, 600, 460)?;
-    canvas.draw_chart(&right, 620, 0, 620, 460)?;
-    save_png(&canvas.into_image(), "x03-schedules.png")?;
+fn table(walks: &[Walk]) -> String {
+    let mut table = String::from(
+        "| schedule | every frequency detectable until t = | f_max below 0.05 from t = | nothing detectable from t = |\n|---|---|---|---|\n",
+    );
+    for w in walks {
+        let (start, middle, end) = w.milestones;
+        table += &format!(
+            "| {} | {start:.3} | {middle:.3} | {end:.3} |\n",
+            w.schedule.name()
+        );
+    }
+    table
+}
+
+fn values(a: &Analysis) -> Values {
+    let mut values = vec![
+        ("x03-table", table(&a.walks).trim_end().to_string()),
+        ("x03-sigma-vanish", format!("{:.0}", a.vanish)),
+    ];
+    for w in &a.walks {
+        let (start, middle, end) = w.milestones;
+        let [n_start, n_middle, n_end] = w.names;
+        values.push((n_start, format!("{start:.2}")));
+        values.push((n_middle, format!("{middle:.2}")));
+        values.push((n_end, format!("{end:.2}")));
+    }
+    values
+}
+
+fn draw(a: &Analysis) -> Result<()> {
+    // Side by side in the book's column; both charts show f_max, so only the left one names it.
+    let mut left = Chart::linear("time step t", "f_max (cycles/pixel)")
+        .x_range(0.0, 1.0)
+        .y_range(0.0, 0.52);
+    let mut right = Chart::loglog()
+        .labels("noise-to-signal ratio σ/α", "")
+        .x_range(3e-3, 300.0)
+        .y_range(2.5e-3, 0.6)
+        .legend_at(SeriesLabelPosition::LowerLeft)
+        .with(Series::new(&a.ratios, &a.by_ratio, BLACK, Style::Line).label("any schedule"))
+        .with(Series::new(&a.ratios, &a.fitted, BLACK, Style::Dotted).label("power-law fit"));
+    for w in &a.walks {
+        let name = w.schedule.name();
+        left = left.with(Series::new(&a.t, &w.curve, w.color, Style::Line).label(name));
+        let (q, m) = &w.marks;
+        right = right
+            .with(Series::new(q, m, w.color, Style::Dots).label(&format!("{name}, t = 0.1 … 0.9")));
+    }
+    let mut fig = Figure::new(720.0, 420.0);
+    fig.chart(Rect::new(0.0, 0.0, 355.0, 420.0), &left);
+    fig.chart(Rect::new(360.0, 0.0, 360.0, 420.0), &right);
+    save_svg(&fig.svg(), "x03-schedules.svg")?;
     Ok(())
+}
+
+fn main() -> Result<()> {
+    let analysis = compute()?;
+    save_values(&values(&analysis))?;
+    draw(&analysis)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bookkit::figure::saved_value;
+
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(&compute().unwrap()));
+    }
 
     #[test]
     fn every_schedule_walks_the_same_curve_and_the_milestones_are_where_f_max_says() {
-        let greens = channels(&default_photos().unwrap(), Channel::Green);
-        let mean = log_mean_rapsd(&greens).without_dc();
+        let mean = log_mean_rapsd(&book_greens().unwrap()).without_dc();
         let (f, p) = (&mean.frequency, &mean.power);
         let top = f[f.len() - 1];
-        for (key, schedule, _) in schedules() {
-            let s = schedule.as_ref();
+        for (schedule, _, names) in schedules() {
+            let (s, key) = (schedule.as_ref(), names[0]);
             // f_max depends on t only through σ/α.
             for t in time_grid(50) {
                 let q = s.noise_to_signal(t);
@@ -178,18 +256,12 @@ mod tests {
             assert!(f_max(s, f, p, middle + eps, TAU) < MIDDLE, "{key}");
             assert!(f_max(s, f, p, end - eps, TAU) > 0.0, "{key}");
             assert_eq!(f_max(s, f, p, end + eps, TAU), 0.0, "{key}");
-            if let Some(shown) = saved_value(&format!("x03-{key}-end")) {
-                assert_eq!(shown, format!("{end:.2}"));
-            }
         }
         // EDM (α = 1) loses its last frequency at σ = √(largest power).
         let edm = Edm::default();
         let (_, _, end) = milestones(&edm, &mean);
         let largest = p.iter().copied().fold(0.0, f64::max);
         assert!((edm.sigma(end) / largest.sqrt() - 1.0).abs() < 1e-6);
-        if let Some(shown) = saved_value("x03-sigma-vanish") {
-            assert_eq!(shown, format!("{:.0}", largest.sqrt()));
-        }
         // Rectified flow's milestones follow from (t/(1 − t))² = level in closed form.
         let (start, _, _) = milestones(&RectifiedFlow, &mean);
         let q = p[p.len() - 1].sqrt();
