@@ -1,0 +1,316 @@
+//! X7 and X8 (beyond the post): does diffusion have to decide low frequencies first? The same
+//! Gaussian model of the photos (64 × 64) and the same Wiener denoiser and sampler, under three
+//! forward processes: white noise, EqualSNR (noise shaped like the data's spectrum) and
+//! FlippedSNR (the SNR order over frequency reversed), after Falck et al. (2025).
+//! X7: for each process, the time at which each frequency ring is half decided (G = 1/2).
+//! X8: the commitment heat map of each process, closed form with measured chains on top.
+//!
+//! Chapter: "Is the order necessary?".
+//! Run: `cargo run -p x07-frequency-order`.
+//! Pieces: photos from `bookkit::data`; `GaussianModel` and `tiles` from
+//! `spectral::gaussian_model`; `NoiseSpectrum` (white, EqualSNR, FlippedSNR) from
+//! `spectral::noise_spectrum`; `measure`, `expected_commitment` and `half_times` from
+//! `spectral::commitment`; charts from `bookkit::plot`; `Heatmap` from `bookkit::heatmap`.
+
+use bookkit::colormap::VIRIDIS;
+use bookkit::data::{Channel, channels, default_photos};
+use bookkit::figure::save_png;
+use bookkit::heatmap::{Curve, Heatmap, Marker, colorbar};
+use bookkit::plot::{BLUE, Canvas, Chart, ORANGE, PURPLE, RGBColor, Scale, Series, Style};
+use bookkit::values::{Values, save_values};
+use spectral::Field;
+use spectral::commitment::{Commitment, expected_commitment, half_times, measure};
+use spectral::gaussian_model::{GaussianModel, tiles};
+use spectral::noise::seeded_rng;
+use spectral::noise_spectrum::NoiseSpectrum;
+use spectral::schedule::{RectifiedFlow, time_grid};
+
+const SIZE: usize = 64;
+const CHAINS: usize = 200;
+/// The ancestral step with the exact posterior is an exact draw at any step size, so a coarse
+/// grid measures the same commitment as a fine one, at a fraction of the cost: the chains' count,
+/// not their steps, sets the standard error.
+const STEPS: usize = 20;
+/// Measure every 2nd step: t = 0.9, 0.8, …, 0.1.
+const EVERY: usize = 2;
+const SEED: u64 = 17;
+/// Rings compared in the text: waves 32 and 2.1 pixels long.
+const LOW: usize = 2;
+const HIGH: usize = 30;
+
+/// One forward process: its name, its closed form on a fine grid, its G = 1/2 times per ring,
+/// and the chains' measurement.
+struct Process {
+    name: &'static str,
+    closed: Vec<Vec<f64>>,
+    half: Vec<f64>,
+    measured: Commitment,
+}
+
+struct Analysis {
+    grid: Vec<f64>,
+    processes: Vec<Process>,
+}
+
+// ANCHOR: processes
+fn compute() -> anyhow::Result<Analysis> {
+    let greens = channels(&default_photos()?, Channel::Green);
+    let all: Vec<Field> = greens.iter().flat_map(|g| tiles(g, SIZE)).collect();
+    let model = GaussianModel::fit(&all)?;
+    let noises = [
+        NoiseSpectrum::white(SIZE, SIZE),
+        NoiseSpectrum::equal_snr(&model),
+        NoiseSpectrum::flipped_snr(&model),
+    ];
+    let grid = time_grid(200);
+    let mut rng = seeded_rng(SEED);
+    let processes = noises
+        .iter()
+        .map(|noise| Process {
+            name: noise.name,
+            closed: grid
+                .iter()
+                .map(|&t| expected_commitment(&RectifiedFlow, &model, noise, t))
+                .collect(),
+            half: half_times(&RectifiedFlow, &model, noise),
+            measured: measure(
+                &RectifiedFlow,
+                &model,
+                noise,
+                STEPS,
+                EVERY,
+                CHAINS,
+                &mut rng,
+            ),
+        })
+        .collect();
+    Ok(Analysis { grid, processes })
+}
+// ANCHOR_END: processes
+
+fn worst_z(c: &Commitment) -> f64 {
+    let mut worst: f64 = 0.0;
+    for ((m, se), e) in c.measured.iter().zip(&c.standard_error).zip(&c.expected) {
+        for r in 1..m.len() {
+            worst = worst.max(((m[r] - e[r]) / se[r]).abs());
+        }
+    }
+    worst
+}
+
+/// The measured time at which EqualSNR's closed form is nearest 1/2.
+fn equal_time(c: &Commitment) -> usize {
+    (0..c.times.len())
+        .min_by(|&i, &j| {
+            (c.expected[i][1] - 0.5)
+                .abs()
+                .total_cmp(&(c.expected[j][1] - 0.5).abs())
+        })
+        .expect("measured times")
+}
+
+/// Spread of measured commitment across rings 1 … 31 at time index i: (max − min, mean SE).
+fn spread(c: &Commitment, i: usize) -> (f64, f64) {
+    let m = &c.measured[i][1..];
+    let (lo, hi) = m
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+    let se = c.standard_error[i][1..].iter().sum::<f64>() / m.len() as f64;
+    (hi - lo, se)
+}
+
+/// The measured time index nearest t = 0.3, where white noise has decided low but not high
+/// frequencies.
+fn compare_time(c: &Commitment) -> usize {
+    (0..c.times.len())
+        .min_by(|&i, &j| {
+            (c.times[i] - 0.3)
+                .abs()
+                .total_cmp(&(c.times[j] - 0.3).abs())
+        })
+        .expect("times")
+}
+
+fn values(a: &Analysis) -> Values {
+    let [white, equal, flipped] = [
+        &a.processes[0].measured,
+        &a.processes[1].measured,
+        &a.processes[2].measured,
+    ];
+    let worst = a
+        .processes
+        .iter()
+        .map(|p| worst_z(&p.measured))
+        .fold(0.0, f64::max);
+    let ie = equal_time(equal);
+    let (spread, se) = spread(equal, ie);
+    let ic = compare_time(white);
+    vec![
+        ("order-chains", CHAINS.to_string()),
+        ("order-steps", STEPS.to_string()),
+        ("order-worst-z", format!("{worst:.1}")),
+        ("order-equal-t", format!("{:.1}", equal.times[ie])),
+        ("order-equal-spread", format!("{spread:.3}")),
+        ("order-equal-se", format!("{se:.3}")),
+        ("order-time", format!("{:.1}", white.times[ic])),
+        ("order-white-low", format!("{:.2}", white.measured[ic][LOW])),
+        (
+            "order-white-high",
+            format!("{:.2}", white.measured[ic][HIGH]),
+        ),
+        (
+            "order-flip-low",
+            format!("{:.2}", flipped.measured[ic][LOW]),
+        ),
+        (
+            "order-flip-high",
+            format!("{:.2}", flipped.measured[ic][HIGH]),
+        ),
+    ]
+}
+
+const COLORS: [RGBColor; 3] = [BLUE, ORANGE, PURPLE];
+
+fn draw_order(a: &Analysis) -> anyhow::Result<()> {
+    let f: Vec<f64> = (1..SIZE / 2).map(|r| r as f64 / SIZE as f64).collect();
+    let styles = [Style::Line, Style::Line, Style::Dotted];
+    let mut chart = Chart::linear(
+        "time step t at which the ring is half decided (G = 1/2)",
+        "frequency (cycles/pixel)",
+    )
+    .scales(Scale::Linear, Scale::Log)
+    .x_range(0.0, 1.0);
+    for ((p, color), style) in a.processes.iter().zip(COLORS).zip(styles) {
+        chart = chart.with(Series::new(&p.half[1..], &f, color, style).label(p.name));
+    }
+    save_png(&chart.render(720, 460)?, "x07-frequency-order.png")?;
+    Ok(())
+}
+
+fn draw_maps(a: &Analysis) -> anyhow::Result<()> {
+    let rings = SIZE / 2 - 1;
+    let (panel_w, panel_h) = (520u32, 470u32);
+    let mut canvas = Canvas::new(3 * panel_w + 90, panel_h + 10);
+    let x_edges: Vec<f64> = (0..=a.grid.len())
+        .map(|i| (i as f64 - 0.5).clamp(0.0, 200.0) / 200.0)
+        .collect();
+    let y_edges: Vec<f64> = (1..=SIZE / 2)
+        .map(|r| (r as f64 - 0.5) / SIZE as f64)
+        .collect();
+    let shown = [1, 2, 4, 8, 16, 30];
+    for (k, p) in a.processes.iter().enumerate() {
+        let c = &p.measured;
+        let markers = c.times.iter().enumerate().flat_map(|(i, &t)| {
+            shown.iter().map(move |&r| Marker {
+                x: t,
+                y: c.frequency[r],
+                value: c.measured[i][r],
+            })
+        });
+        let contour = p.half[1..=rings]
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| (t, (i + 1) as f64 / SIZE as f64))
+            .collect();
+        let map = Heatmap {
+            x_edges: x_edges.clone(),
+            y_edges: y_edges.clone(),
+            values: p.closed.iter().map(|v| v[1..=rings].to_vec()).collect(),
+            range: (0.0, 1.0),
+            colormap: VIRIDIS,
+            x_label: "time step t".into(),
+            y_label: "frequency (cycles/pixel)".into(),
+            title: Some(p.name.to_string()),
+            markers: markers.collect(),
+            curves: vec![Curve {
+                points: contour,
+                color: RGBColor(255, 255, 255),
+                dashed: false,
+                width: 3,
+            }],
+            font_size: 16,
+        };
+        map.draw(&mut canvas, k as u32 * panel_w, 0, panel_w, panel_h)?;
+    }
+    colorbar(
+        &mut canvas,
+        VIRIDIS,
+        (0.0, 1.0),
+        &[0.0, 0.5, 1.0],
+        "G",
+        (3 * panel_w as i32 + 16, 60, 20, 340),
+        16,
+    )?;
+    save_png(&canvas.into_image(), "x08-order-commitment.png")?;
+    Ok(())
+}
+
+fn draw(a: &Analysis) -> anyhow::Result<()> {
+    draw_order(a)?;
+    draw_maps(a)
+}
+
+fn main() -> anyhow::Result<()> {
+    let a = compute()?;
+    save_values(&values(&a))?;
+    draw(&a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn analysis() -> &'static Analysis {
+        static A: OnceLock<Analysis> = OnceLock::new();
+        A.get_or_init(|| compute().unwrap())
+    }
+
+    #[test]
+    fn the_book_shows_these_values() {
+        bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(analysis()));
+    }
+
+    #[test]
+    fn every_process_commits_as_its_closed_form_says() {
+        for p in &analysis().processes {
+            let z = worst_z(&p.measured);
+            assert!(z < 4.5, "{}: {z}", p.name);
+        }
+    }
+
+    #[test]
+    fn equal_snr_decides_every_frequency_at_once() {
+        let c = &analysis().processes[1].measured;
+        for (i, m) in c.measured.iter().enumerate() {
+            let mean = m[1..].iter().sum::<f64>() / (m.len() - 1) as f64;
+            for (r, (v, se)) in m.iter().zip(&c.standard_error[i]).enumerate().skip(1) {
+                // Independent of frequency within the chains' standard error (4.5 of them).
+                assert!((v - mean).abs() < 4.5 * se, "t {} r {r}", c.times[i]);
+            }
+        }
+        // And the closed form's half times are all equal.
+        let half = &analysis().processes[1].half;
+        assert!(half[1..].iter().all(|t| (t - half[1]).abs() < 1e-6));
+    }
+
+    #[test]
+    fn flipped_snr_reverses_the_order() {
+        let a = analysis();
+        let (white, flipped) = (&a.processes[0], &a.processes[2]);
+        // White noise: the lowest ring is half decided last (latest t), the highest first.
+        assert!(white.half[LOW] > white.half[HIGH] + 0.3);
+        // FlippedSNR: the other way round.
+        assert!(flipped.half[HIGH] > flipped.half[LOW] + 0.3);
+        // And in the chains, at t = 0.3: low rings are more decided than high ones under white
+        // noise, less under FlippedSNR, each by many standard errors.
+        let i = compare_time(&white.measured);
+        let gap = |c: &Commitment| {
+            (c.measured[i][LOW] - c.measured[i][HIGH])
+                / c.standard_error[i][LOW].hypot(c.standard_error[i][HIGH])
+        };
+        assert!(gap(&white.measured) > 10.0 && gap(&flipped.measured) < -10.0);
+    }
+}
