@@ -1,0 +1,114 @@
+//! Writes the page side of the live figures into a folder (`src/live/` when `cargo xtask book`
+//! runs it, after building the module and running wasm-bindgen):
+//!
+//! - `live-wasm.js`: wasm-bindgen's `--target no-modules` glue followed by the module's bytes,
+//!   base64-encoded, as `window.LIVE_WASM_BASE64`;
+//! - `live-assets.js`: the embedded photos the tide widget offers (`bookkit::data::FEATURED`) and
+//!   the recordings the sound widget offers (`bookkit::audio::FEATURED_CLIPS`), as
+//!   `window.LIVE_ASSETS = { photos: [{ name, base64 }], clips: [...] }`.
+//!
+//! Why classic scripts with base64 inside: a book opened from disk (file://) may load a classic
+//! `<script src>`, but may neither `fetch()` a file nor import an ES module, so the bytes must
+//! arrive as script text.
+//!
+//! Run: `cargo run -p live --example bundle -- <glue.js> <module.wasm> <out-dir>`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let [glue, module, out] = args.as_slice() else {
+        bail!("usage: bundle <glue.js> <module.wasm> <out-dir>");
+    };
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let glue = read(glue)?;
+    let module = read(module)?;
+    let mut wasm = String::from_utf8(glue).context("the wasm-bindgen glue is not UTF-8")?;
+    wasm.push_str(&format!(
+        "\n// The module's bytes (listings/live, {} bytes).\nwindow.LIVE_WASM_BASE64 = \"{}\";\n",
+        module.len(),
+        base64(&module)
+    ));
+    write(&out.join("live-wasm.js"), &wasm)?;
+
+    let photos = bookkit::data::default_images_dir();
+    let clips = bookkit::audio::default_audio_dir();
+    let list = |dir: &Path, names: &[&str]| -> Result<String> {
+        let items: Result<Vec<String>> = names
+            .iter()
+            .map(|n| {
+                Ok(format!(
+                    "{{ name: \"{n}\", base64: \"{}\" }}",
+                    base64(&read(&dir.join(n))?)
+                ))
+            })
+            .collect();
+        Ok(items?.join(",\n    "))
+    };
+    let assets = format!(
+        "// The embedded photos and recordings the live figures offer (data/images, data/audio:\n\
+         // licences in their SOURCES.md).\nwindow.LIVE_ASSETS = {{\n  photos: [\n    {}\n  ],\n  clips: [\n    {}\n  ],\n}};\n",
+        list(&photos, &bookkit::data::FEATURED)?,
+        list(&clips, &bookkit::audio::FEATURED_CLIPS)?
+    );
+    write(&out.join("live-assets.js"), &assets)?;
+    eprintln!(
+        "    live figures: module {} KB, written to {}",
+        module.len() / 1024,
+        out.display()
+    );
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Written whole or not at all: a half-written script would break the page.
+fn write(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("js.part");
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
+}
+
+/// Standard base64 with padding (RFC 4648), what the page's `atob` decodes.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc_4648_test_vectors() {
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(super::base64(plain.as_bytes()), coded);
+        }
+    }
+}

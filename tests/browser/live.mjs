@@ -1,0 +1,285 @@
+#!/usr/bin/env node
+// Headless-Chromium check of the live figures in the BUILT book (theme/live.js + listings/live).
+//
+//   node tests/browser/live.mjs <book-dir> <spectra-binary> <screenshot-dir>
+//
+// Opens the chapters from disk (file://) in /usr/bin/chromium (playwright-core; nothing is
+// downloaded) and fails unless:
+//   - the tide widget starts, and at three slider positions the f_max it shows is, digit for
+//     digit, what `spectra fmax <photo> --steps 100` prints for the same photo and t;
+//   - a photo uploaded through the file input is measured (its name and RAPSD appear, and its
+//     f_max is again the command's);
+//   - a bad file (not an image, a 1 × 1 image, a 12,000-pixel-wide one) gives a message in the
+//     widget, and the widget goes on working;
+//   - the sound widget draws the mel-RAPSD of a chosen clip and of an uploaded WAV, and refuses a
+//     bad file with a message;
+//   - without JavaScript, and with JavaScript but without WebAssembly, the widget's place shows
+//     its fallback text (pointing to the static figure), not an empty box;
+//   - no page makes a request outside the book (file:, data:, blob:, about: only), and there is
+//     no JavaScript error and no console error.
+// Screenshots of both widgets go to <screenshot-dir>.
+
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ALLOWED_SCHEMES = ['file:', 'data:', 'blob:', 'about:'];
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const STEPS = 100;
+
+function usage(msg) {
+  console.error(`live check: ${msg}`);
+  console.error('usage: node tests/browser/live.mjs <book-dir> <spectra-binary> <screenshot-dir>');
+  process.exit(2);
+}
+
+const [bookArg, spectraArg, outArg] = process.argv.slice(2);
+if (!bookArg || !spectraArg || !outArg) usage('missing argument');
+const bookDir = resolve(bookArg);
+for (const page of ['noisy-spectra.html', 'sound.html', 'live/live-wasm.js', 'live/live-assets.js']) {
+  if (!existsSync(join(bookDir, page))) usage(`${join(bookDir, page)} is missing: build the book first (cargo xtask book)`);
+}
+if (!existsSync(spectraArg)) usage(`${spectraArg} not found (cargo build -p spectra-cli)`);
+if (!existsSync(CHROMIUM)) usage(`${CHROMIUM} not found (apt-get install -y chromium, or set CHROMIUM=...)`);
+const outDir = resolve(outArg);
+mkdirSync(outDir, { recursive: true });
+
+const failures = [];
+const fail = (msg) => {
+  failures.push(msg);
+  console.error(`  FAIL ${msg}`);
+};
+const ok = (msg) => console.error(`  ok   ${msg}`);
+
+/// `spectra fmax <photo> --steps 100` as a map from the row index i (t = i / 100) to f_max as printed.
+function spectraFmax(photo) {
+  const csv = execFileSync(spectraArg, ['fmax', photo, '--steps', String(STEPS)], { encoding: 'utf8' });
+  const rows = csv.trim().split('\n').slice(1).map((l) => l.split(',')[1]);
+  if (rows.length !== STEPS + 1) throw new Error(`spectra fmax printed ${rows.length} rows, not ${STEPS + 1}`);
+  return rows;
+}
+
+// ---- Test files made here, from their definitions -------------------------------------------------
+
+/// A grey 8-bit PNG of w × h pixels (a gradient), encoded from the PNG specification.
+function png(w, h) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const raw = Buffer.alloc((w + 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * (w + 1) + 1 + x] = (x * 7 + y * 3) & 255;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+// ---- The browser ----------------------------------------------------------------------------------
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+/// The static figures are the figure runner's output, checked by check.mjs; a book built without
+/// them (mdbook build alone) still has working widgets, so a missing figure is only noted here.
+const generatedUrl = pathToFileURL(join(bookDir, 'generated')).href + '/';
+const isFigure = (url) => url.startsWith(generatedUrl);
+const notedFigures = new Set();
+function missingFigure(url) {
+  if (notedFigures.size === 0) console.error('  note static figures are missing (run `cargo xtask figures`); check.mjs checks them');
+  notedFigures.add(url);
+}
+
+/// A page that records every request, JavaScript error and console error.
+async function openPage(context, file, label) {
+  const page = await context.newPage();
+  page.on('request', (r) => {
+    let scheme = '?';
+    try {
+      scheme = new URL(r.url()).protocol;
+    } catch {}
+    if (!ALLOWED_SCHEMES.includes(scheme)) fail(`${label}: request outside the book: ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => {
+    if (r.failure()?.errorText === 'net::ERR_ABORTED') return;
+    if (isFigure(r.url())) return missingFigure(r.url());
+    fail(`${label}: could not load ${r.url()} (${r.failure()?.errorText})`);
+  });
+  page.on('pageerror', (e) => fail(`${label}: JavaScript error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (isFigure(m.location()?.url ?? '')) return; // the failed load itself, noted above
+    fail(`${label}: console error: ${m.text()}`);
+  });
+  await page.goto(pathToFileURL(join(bookDir, file)).href, { waitUntil: 'load' });
+  return page;
+}
+
+/// Fraction of the chart canvas's pixels close to a colour (the curves' colours are the charts').
+async function colourShare(page, selector, [r, g, b]) {
+  return page.$eval(
+    selector,
+    (c, [r, g, b]) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 40) n++;
+      return n / (d.length / 4);
+    },
+    [r, g, b],
+  );
+}
+
+const RED = [0xd6, 0x27, 0x28];
+
+let exitCode = 0;
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  context.setDefaultTimeout(60_000);
+
+  // 1. The tide widget.
+  const page = await openPage(context, 'noisy-spectra.html', 'noisy-spectra');
+  const W = '.live-widget[data-live="tide"]';
+  await page.waitForSelector(`${W} .live-readout[data-fmax]`);
+  ok('the tide widget started (WebAssembly instantiated from the embedded bytes)');
+
+  const readout = async () => page.$eval(`${W} .live-readout`, (e) => ({ fmax: e.dataset.fmax, t: Number(e.dataset.t), text: e.textContent }));
+  /// Moves the slider to `step` and waits until the widget shows that t.
+  const moveTo = async (step) => {
+    await page.fill(`${W} .live-t`, String(step));
+    await page.waitForFunction(
+      ([sel, t]) => Number(document.querySelector(sel).dataset.t) === t,
+      [`${W} .live-readout`, step / STEPS],
+    );
+    return readout();
+  };
+  const checkAgainstCli = async (photoPath, label, steps) => {
+    const want = spectraFmax(photoPath);
+    for (const step of steps) {
+      const got = await moveTo(step);
+      if (got.fmax !== want[step]) fail(`${label}, t = ${step / STEPS}: widget shows f_max = ${got.fmax}, spectra fmax prints ${want[step]}`);
+      else ok(`${label}, t = ${(step / STEPS).toFixed(2)}: f_max = ${got.fmax}, as spectra fmax prints`);
+      if (!got.text.includes(got.fmax)) fail(`${label}: the readout does not show the value: "${got.text}"`);
+    }
+  };
+
+  const first = await page.$eval(`${W} .live-choice[aria-pressed="true"]`, (b) => b.dataset.name);
+  await checkAgainstCli(join(REPO, 'data/images', first), first, [20, 63, 90]);
+  if ((await colourShare(page, `${W} .live-chart`, RED)) < 0.002) fail('tide: the clean RAPSD (red) is not drawn');
+  await page.$eval(W, (e) => e.scrollIntoView());
+  await page.locator(W).screenshot({ path: join(outDir, 'live-tide.png') });
+
+  // Another embedded photo, by its thumbnail.
+  const second = page.locator(`${W} .live-choice`).nth(1);
+  const secondName = await second.getAttribute('data-name');
+  await second.click();
+  await page.waitForFunction(([sel, n]) => document.querySelector(sel).textContent.includes(n), [`${W} .live-title`, secondName]);
+  await checkAgainstCli(join(REPO, 'data/images', secondName), secondName, [40]);
+
+  // A reader's own photo, through the file input.
+  const own = join(REPO, 'data/images/cameraman.jpg');
+  const before = await page.$eval(`${W} .live-chart`, (c) => c.toDataURL());
+  await page.setInputFiles(`${W} .live-file`, own);
+  await page.waitForFunction((sel) => document.querySelector(sel).textContent.includes('cameraman.jpg'), `${W} .live-title`);
+  const after = await page.$eval(`${W} .live-chart`, (c) => c.toDataURL());
+  if (after === before) fail('upload: the chart did not change for the uploaded photo');
+  if ((await colourShare(page, `${W} .live-chart`, RED)) < 0.002) fail('upload: the uploaded photo\'s RAPSD (red) is not drawn');
+  else ok('upload: the uploaded photo\'s RAPSD is drawn');
+  await checkAgainstCli(own, 'uploaded cameraman.jpg', [55]);
+
+  // Bad files: a message in the widget, and the widget still works.
+  const bad = [
+    ['notes.txt', 'text/plain', Buffer.from('these are not pixels\n'), /text file/],
+    ['dot.png', 'image/png', png(1, 1), /1 × 1 pixels/],
+    ['wide.png', 'image/png', png(12_000, 40), /12000 × 40 pixels/],
+  ];
+  let step = 30;
+  for (const [name, mimeType, buffer, expected] of bad) {
+    await page.setInputFiles(`${W} .live-file`, { name, mimeType, buffer });
+    await page.waitForSelector(`${W} .live-message.live-error`);
+    const msg = await page.$eval(`${W} .live-message`, (e) => e.textContent);
+    if (!expected.test(msg) || !msg.includes(name)) fail(`bad file ${name}: unclear message "${msg}"`);
+    else ok(`bad file ${name}: "${msg}"`);
+    if (name === 'wide.png') await page.locator(W).screenshot({ path: join(outDir, 'live-tide-bad-file.png') });
+    step += 7;
+    const still = await moveTo(step); // times out if the widget stopped working
+    const want = spectraFmax(own)[step];
+    if (still.fmax !== want) fail(`after ${name}: f_max ${still.fmax}, want ${want} (the previous photo)`);
+    await page.$eval(`${W} .live-message`, (e) => { e.textContent = ''; e.classList.remove('live-error'); });
+  }
+
+  // 2. The sound widget.
+  const sound = await openPage(context, 'sound.html', 'sound');
+  const S = '.live-widget[data-live="sound"]';
+  await sound.waitForSelector(`${S} .live-readout[data-alpha]`);
+  const alpha0 = await sound.$eval(`${S} .live-readout`, (e) => Number(e.dataset.alpha));
+  if (!(alpha0 > 0.5 && alpha0 < 5)) fail(`sound: implausible exponent ${alpha0}`);
+  else ok(`sound: the first clip's mel-RAPSD is drawn, alpha = ${alpha0}`);
+  if ((await colourShare(sound, `${S} .live-chart`, RED)) < 0.002) fail('sound: the mel-RAPSD (red) is not drawn');
+  await sound.setInputFiles(`${S} .live-file`, join(REPO, 'data/audio/speech-02-danish.wav'));
+  await sound.waitForFunction((sel) => document.querySelector(sel).textContent.includes('speech-02-danish.wav'), `${S} .live-readout`);
+  ok('sound: an uploaded WAV is measured');
+  await sound.$eval(S, (e) => e.scrollIntoView());
+  await sound.locator(S).screenshot({ path: join(outDir, 'live-sound.png') });
+  await sound.setInputFiles(`${S} .live-file`, { name: 'song.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('ID3 not really') });
+  await sound.waitForSelector(`${S} .live-message.live-error`);
+  const smsg = await sound.$eval(`${S} .live-message`, (e) => e.textContent);
+  if (!/not a WAV file/.test(smsg)) fail(`sound: unclear message for a bad file: "${smsg}"`);
+  else ok(`sound: bad file refused: "${smsg}"`);
+  await sound.locator(`${S} .live-choice`).nth(2).click();
+  await sound.waitForFunction((sel) => !document.querySelector(sel).textContent.includes('danish'), `${S} .live-readout`);
+  ok('sound: the widget still works after the bad file');
+
+  // 3. Without JavaScript, and without WebAssembly: the fallback, never an empty box.
+  for (const [label, options, init] of [
+    ['without JavaScript', { javaScriptEnabled: false }, null],
+    ['without WebAssembly', {}, () => { delete window.WebAssembly; }],
+  ]) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 }, ...options });
+    if (init) await ctx.addInitScript(init);
+    const p = await openPage(ctx, 'noisy-spectra.html', `noisy-spectra ${label}`);
+    await p.waitForTimeout(500);
+    const state = await p.$eval(W, (e) => ({
+      ready: e.classList.contains('live-ready'),
+      fallback: e.querySelector('.live-fallback')?.innerText ?? '',
+      visible: e.querySelector('.live-fallback')?.getBoundingClientRect().height > 0,
+    }));
+    if (state.ready || !state.visible || !/F10/.test(state.fallback)) fail(`${label}: the widget's place does not show its fallback (${JSON.stringify(state)})`);
+    else ok(`${label}: the fallback points to the static figure`);
+    if (label === 'without JavaScript') {
+      await p.$eval(W, (e) => e.scrollIntoView({ block: 'center' }));
+      await p.screenshot({ path: join(outDir, 'live-tide-no-js.png') });
+    }
+    await ctx.close();
+  }
+  await context.close();
+} catch (e) {
+  fail(`the check itself failed: ${e.stack || e}`);
+} finally {
+  await browser.close();
+}
+
+if (failures.length) {
+  console.error(`\nlive figures: ${failures.length} problem(s)`);
+  exitCode = 1;
+} else {
+  console.error(`\nlive figures: all checks passed; screenshots in ${outDir}`);
+}
+process.exit(exitCode);
