@@ -12,7 +12,12 @@
 //   - a chapter page has a JavaScript error, raw TeX left in its text (`$$`, `\[`, `$\`), a KaTeX
 //     error, or KaTeX output whose fonts did not load;
 //   - an <img> has not loaded (naturalWidth 0) or points outside the book;
-//   - an <audio> (or its <source>) points to a file that does not exist in the book.
+//   - an <audio> (or its <source>) points to a file that does not exist in the book;
+//   - a figure is wider than the column (the page scrolls sideways, or an image's right edge
+//     passes the text column's), or, for an SVG figure, its smallest text shown smaller than
+//     MIN_TEXT_PX CSS px (the SVG's smallest font-size times the displayed / intrinsic width).
+// Every <figure> is also captured at device pixel ratio 1 and 2 into <screenshot-dir>/figures/
+// (<page>-<n>-1x.png, -2x.png) for review by eye.
 // It saves a screenshot of the first page and of the first page with math into <screenshot-dir>.
 
 import { chromium } from 'playwright-core';
@@ -22,6 +27,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ALLOWED_SCHEMES = ['file:', 'data:', 'blob:', 'about:'];
+/// The size floor for figure text, in CSS px at the size the book displays the figure.
+const MIN_TEXT_PX = 11;
+
+/// The smallest font-size and the intrinsic width of an SVG file (the figures write both as
+/// plain attributes: `width="720"` on the root, `font-size="11"` on each <text>).
+function svgTextFacts(file) {
+  const svg = readFileSync(file, 'utf8');
+  const width = Number((svg.match(/<svg[^>]*\swidth="([\d.]+)"/) || [])[1]);
+  const sizes = [...svg.matchAll(/<text[^>]*\sfont-size="([\d.]+)"/g)].map((m) => Number(m[1]));
+  return { width, minFont: sizes.length ? Math.min(...sizes) : null };
+}
 
 function usage(msg) {
   console.error(`browser check: ${msg}`);
@@ -84,6 +100,29 @@ const rel = (url) => {
 };
 
 /// Screenshot of the current page with its first formula (display math first) in view.
+/// Captures every <figure> of the given pages at device pixel ratio 1 and 2, as a reader on an
+/// ordinary and on a HiDPI screen sees it.
+async function shootFigures(browser, urls, dir) {
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  for (const scale of [1, 2]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: scale });
+    const page = await context.newPage();
+    for (const url of urls) {
+      await page.goto(url, { waitUntil: 'load' });
+      const name = rel(url).replace(/\.html$/, '').replace(/[^A-Za-z0-9_-]/g, '_');
+      const figures = await page.$$('main figure');
+      for (const [i, f] of figures.entries()) {
+        await f.scrollIntoViewIfNeeded();
+        await f.screenshot({ path: join(dir, `${name}-${i + 1}-${scale}x.png`) });
+        n++;
+      }
+    }
+    await context.close();
+  }
+  return n;
+}
+
 async function shootMath(page, dir) {
   const target = (await page.$('.katex-display')) ? '.katex-display' : '.katex';
   await page.evaluate((sel) => document.querySelector(sel).scrollIntoView({ block: 'center' }), target);
@@ -184,6 +223,7 @@ try {
   }
 
   let pages = 0;
+  const figurePages = [];
   let images = 0;
   let mathBlocks = 0;
   let audios = 0;
@@ -227,7 +267,16 @@ try {
         sources: [...a.querySelectorAll('source')].map((s) => s.src),
       }));
       return {
-        images: imgs.map((i) => ({ src: i.currentSrc || i.src, w: i.naturalWidth, complete: i.complete })),
+        images: imgs.map((i) => ({
+          src: i.currentSrc || i.src,
+          w: i.naturalWidth,
+          complete: i.complete,
+          shownWidth: i.getBoundingClientRect().width,
+          right: i.getBoundingClientRect().right,
+        })),
+        columnRight: main.getBoundingClientRect().right,
+        sideways: document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth,
+        figures: main.querySelectorAll('figure').length,
         katex: katex.length,
         display: main.querySelectorAll('.katex-display').length,
         katexErrors: [...main.querySelectorAll('.katex-error')].map((e) => e.getAttribute('title') || e.textContent),
@@ -265,7 +314,22 @@ try {
       }
       if (img.src.startsWith('file:') && !bookFile(img.src)) fail(`${currentPage}: image outside the book: ${img.src}`);
       if (!(img.complete && img.w > 0)) fail(`${currentPage}: image did not load: ${rel(img.src)}`);
+      if (img.right > info.columnRight + 0.5) {
+        fail(`${currentPage}: ${rel(img.src)} reaches past the text column (${img.right.toFixed(0)} > ${info.columnRight.toFixed(0)} px)`);
+      }
+      const file = img.src.startsWith('file:') ? bookFile(img.src) : null;
+      if (file && file.endsWith('.svg') && existsSync(file)) {
+        const { width, minFont } = svgTextFacts(file);
+        if (minFont !== null && width > 0) {
+          const shown = (minFont * img.shownWidth) / width;
+          if (shown < MIN_TEXT_PX - 1e-6) {
+            fail(`${currentPage}: ${rel(img.src)}: smallest text shown at ${shown.toFixed(1)} px (font-size ${minFont} at ${img.shownWidth.toFixed(0)}/${width} px), below ${MIN_TEXT_PX} px`);
+          }
+        }
+      }
     }
+    if (info.sideways > 0) fail(`${currentPage}: the page scrolls sideways by ${info.sideways} px`);
+    if (info.figures > 0) figurePages.push(url);
 
     // Audio: every file it names is in the book.
     for (const a of info.media) {
@@ -280,6 +344,8 @@ try {
       }
     }
   }
+  currentPage = '(figure screenshots)';
+  const shots = await shootFigures(browser, figurePages, join(outDir, 'figures'));
   currentPage = '(end)';
   if (!mathShot && inlineMathUrl) {
     await page.goto(inlineMathUrl, { waitUntil: 'load' });
@@ -289,6 +355,7 @@ try {
   if (mathBlocks === 0) fail('no page shows any rendered math: is the katex preprocessor enabled in book.toml?');
   if (external.length) fail(`${external.length} external request(s) (the book must read offline):\n    ${external.join('\n    ')}`);
 
+  console.log(`    ${shots} figure screenshots (1× and 2×) in ${join(outDir, 'figures')}`);
   console.log(`    ${urls.length} pages visited, ${requests.length} requests, ${audios} audio players; screenshots in ${outDir}`);
   if (failures.size) {
     console.error(`\nbrowser check FAILED (${failures.size} problem(s)):`);

@@ -10,6 +10,7 @@ executed copies, with outputs, are written to OUT_DIR; the committed notebooks s
 """
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -60,7 +61,35 @@ def main() -> int:
                 print(f"{path.name}: {e.get('ename')}: {e.get('evalue')}", file=sys.stderr)
         nbformat.write(nb, out_dir / path.name)
         print(f"notebook {path.name}: {status} in {elapsed:.0f} s, {images} inline figures")
+        print(f"    {cell_times(nb)}")
     return 1 if failed else 0
+
+
+def cell_times(nb) -> str:
+    """The first cell's time (it compiles the book's libraries) and the others', from the
+    timestamps nbclient records, so a slow cell shows which one it is."""
+    times = []
+    for index, cell in enumerate(nb.cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        start, end = stamps.get("iopub.execute_input"), stamps.get("shell.execute_reply")
+        if cell.cell_type == "code" and start and end:
+            seconds = (parse_time(end) - parse_time(start)).total_seconds()
+            times.append((seconds, index))
+    if not times:
+        return "no cell timings recorded"
+    first, rest = times[0], times[1:]
+    text = f"first cell {first[0]:.1f} s"
+    if rest:
+        slowest = max(rest)
+        text += (
+            f"; {len(rest)} other cells {sum(t for t, _ in rest):.1f} s in all, "
+            f"slowest {slowest[0]:.1f} s (cell {slowest[1]})"
+        )
+    return text
+
+
+def parse_time(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 if __name__ == "__main__":

@@ -94,6 +94,107 @@ pub fn check_includes(src: &Path) -> Result<Vec<Problem>> {
     Ok(problems)
 }
 
+/// Every value a chapter shows inline (`{{#include generated/values/<name>.txt}}`), with where.
+pub fn value_includes(src: &Path) -> Result<Vec<(String, Problem)>> {
+    let mut out = Vec::new();
+    for md in markdown_files(src)? {
+        let text = std::fs::read_to_string(&md)?;
+        for (line_no, line) in text.lines().enumerate() {
+            for spec in include_specs(line) {
+                let name = spec
+                    .strip_prefix("generated/values/")
+                    .and_then(|n| n.strip_suffix(".txt"));
+                if let Some(name) = name {
+                    let at = Problem {
+                        file: md.clone(),
+                        line: line_no + 1,
+                        message: String::new(),
+                    };
+                    out.push((name.to_string(), at));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Values shown with no producer or more than one, and produced values no chapter shows.
+/// `producers` pairs each declared value name with its package (`figures::value_producers`).
+pub fn check_values(src: &Path, producers: &[(String, String)]) -> Result<Vec<Problem>> {
+    let shown = value_includes(src)?;
+    let mut problems = Vec::new();
+    for (name, at) in &shown {
+        let by: Vec<&str> = producers
+            .iter()
+            .filter(|(v, _)| v == name)
+            .map(|(_, p)| p.as_str())
+            .collect();
+        let message = match by.as_slice() {
+            [_] => continue,
+            [] => format!("value `{name}` is shown but no listing declares it"),
+            many => format!("value `{name}` is declared by several listings: {many:?}"),
+        };
+        problems.push(Problem {
+            message,
+            ..at.clone()
+        });
+    }
+    for (name, package) in producers {
+        if !shown.iter().any(|(n, _)| n == name) {
+            problems.push(Problem {
+                file: src.join("SUMMARY.md"),
+                line: 0,
+                message: format!("value `{name}` (written by {package}) is shown in no chapter"),
+            });
+        }
+    }
+    Ok(problems)
+}
+
+/// The widest code line the book's column shows without scrolling sideways (the listings wrap
+/// their comments at this width; `rustfmt` keeps code within it).
+pub const CODE_WIDTH: usize = 100;
+
+/// Included code lines wider than [`CODE_WIDTH`] characters: they would make the listing scroll
+/// sideways in the book. Only includes of Rust sources are checked (tables and outputs are not
+/// code).
+pub fn check_code_widths(src: &Path) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    for md in markdown_files(src)? {
+        let text = std::fs::read_to_string(&md)?;
+        let dir = md.parent().unwrap_or(src);
+        for (line_no, line) in text.lines().enumerate() {
+            for spec in include_specs(line) {
+                let (file, selector) = spec.split_once(':').unwrap_or((&spec, ""));
+                if !file.ends_with(".rs") {
+                    continue;
+                }
+                let Ok(content) = std::fs::read_to_string(dir.join(file)) else {
+                    continue; // reported by `check_includes`
+                };
+                let lines = if selector.is_empty() {
+                    content.lines().collect()
+                } else {
+                    anchor_body(&content, selector).unwrap_or_default()
+                };
+                for wide in lines.iter().filter(|l| l.chars().count() > CODE_WIDTH) {
+                    problems.push(Problem {
+                        file: md.clone(),
+                        line: line_no + 1,
+                        message: format!(
+                            "include {spec}: a line of {} characters (more than {CODE_WIDTH}) \
+                             scrolls sideways: {}",
+                            wide.chars().count(),
+                            wide.trim()
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(problems)
+}
+
 /// The `path[:anchor]` arguments of the include directives on one line.
 pub fn include_specs(line: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -41,6 +41,9 @@ struct Metadata {
 struct BookMetadata {
     #[serde(default)]
     figures: Vec<FigureEntry>,
+    /// The names of the values (`generated/values/<name>.txt`) the listing writes.
+    #[serde(default)]
+    values: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -51,6 +54,21 @@ struct FigureEntry {
 
 /// Listing packages (folder name = package name) that declare figures, sorted by name.
 pub fn listing_packages(root: &Path) -> Result<Vec<(String, Vec<Figure>)>> {
+    Ok(listings(root)?
+        .into_iter()
+        .map(|l| (l.package, l.figures))
+        .collect())
+}
+
+/// What one listing declares it writes.
+pub struct Listing {
+    pub package: String,
+    pub figures: Vec<Figure>,
+    pub values: Vec<String>,
+}
+
+/// Every package under `listings/` with a `[package.metadata.book]` table, sorted by folder.
+pub fn listings(root: &Path) -> Result<Vec<Listing>> {
     let dir = root.join("listings");
     let mut out = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -77,9 +95,27 @@ pub fn listing_packages(root: &Path) -> Result<Vec<(String, Vec<Figure>)>> {
                 package: name.clone(),
             })
             .collect();
-        out.push((name, figures));
+        out.push(Listing {
+            package: name,
+            figures,
+            values: book.values,
+        });
     }
     Ok(out)
+}
+
+/// Every declared value with the package that writes it, sorted by value name (a value declared
+/// twice appears twice).
+pub fn value_producers(root: &Path) -> Result<Vec<(String, String)>> {
+    let mut all: Vec<(String, String)> = listings(root)?
+        .into_iter()
+        .flat_map(|l| {
+            let package = l.package;
+            l.values.into_iter().map(move |v| (v, package.clone()))
+        })
+        .collect();
+    all.sort();
+    Ok(all)
 }
 
 /// All figures, ordered by ID: F1…F17 numerically, then X1, X2, …

@@ -3,7 +3,11 @@
 pub mod bench;
 pub mod bookcheck;
 pub mod figures;
+pub mod live;
 pub mod notebooks;
+pub mod pages;
+pub mod process;
+pub mod python;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -176,13 +176,18 @@ fn check_book_sources() -> Result<()> {
     let problems: Vec<_> = bookcheck::check_includes(&src)?
         .into_iter()
         .chain(bookcheck::check_links(&src)?)
+        .chain(bookcheck::check_code_widths(&src)?)
+        .chain(bookcheck::check_values(
+            &src,
+            &xtask::figures::value_producers(&root())?,
+        )?)
         .collect();
     if !problems.is_empty() {
         for p in &problems {
             eprintln!("{p}");
         }
         bail!(
-            "{} broken include(s) or link(s) in the book",
+            "{} broken include(s), link(s), value(s) or over-wide code line(s) in the book",
             problems.len()
         );
     }
@@ -200,6 +205,7 @@ fn mdbook_build() -> Result<()> {
 fn book(open: bool) -> Result<()> {
     ensure_tools()?;
     figures_into(&generated_dir())?;
+    xtask::live::build_live(&root())?;
     mdbook_build()?;
     let index = root().join("book/index.html");
     eprintln!("\nThe book is at {}", index.display());
@@ -225,6 +231,7 @@ fn open_in_browser(index: &Path) {
 fn serve() -> Result<()> {
     ensure_tools()?;
     figures_into(&generated_dir())?;
+    xtask::live::build_live(&root())?;
     check_book_sources()?;
     run(Command::new("mdbook").args(["serve", "--open"]))
 }
@@ -234,15 +241,22 @@ fn test() -> Result<()> {
     step("figures (first run, into src/generated)");
     figures_into(&generated_dir())?;
     step("unit, numerical and book-structure tests");
-    run(cargo().args(["test", "--workspace"]))?;
+    // After the figure run every value file and figure exists: a test that finds one missing
+    // fails instead of noting it (a plain `cargo test` on a fresh clone only notes it).
+    run(cargo()
+        .args(["test", "--workspace"])
+        .env("BOOK_REQUIRE_VALUES", "1")
+        .env("BOOK_REQUIRE_GENERATED", "1"))?;
     wasm_check()?;
+    msrv_check()?;
     step("figures again, into a temporary folder: two runs must be byte-identical");
     let second = tempfile::tempdir()?;
     figures_into(second.path())?;
     compare_trees(&generated_dir(), second.path())?;
+    xtask::live::build_live(&root())?;
     mdbook_build()?;
     browser_check()?;
-    execute_notebooks()?;
+    notebooks::execute_all()?;
     eprintln!(
         "\nall checks passed in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -263,12 +277,71 @@ fn wasm_check() -> Result<()> {
             run(Command::new("rustup").args(["target", "add", TARGET]))?
         }
         Ok(_) => {}
+        Err(_) if std::env::var_os("CI").is_some() => {
+            bail!("CI must check the WebAssembly build, but rustup is missing")
+        }
         Err(_) => {
             eprintln!("    SKIPPED: rustup not found, cannot add the {TARGET} target");
             return Ok(());
         }
     }
     run(cargo().args(["build", "--quiet", "-p", "spectral", "--target", TARGET]))
+}
+
+/// The oldest Rust the workspace promises (`rust-version` in Cargo.toml): the code uses let
+/// chains (stable since 1.88) and the resampler's AVX-512 build (its target feature is stable
+/// since 1.89). Checked by building with exactly that toolchain, which `.ci/run`
+/// installs; elsewhere it is checked when the toolchain is there and skipped with a note if not.
+fn msrv_check() -> Result<()> {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml"))?;
+    let table: toml::Table = toml::from_str(&manifest)?;
+    let msrv = table
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("rust-version"))
+        .and_then(|v| v.as_str())
+        .context("Cargo.toml: [workspace.package] rust-version is missing")?
+        .to_string();
+    step(&format!(
+        "the workspace builds with its minimum Rust, {msrv}"
+    ));
+    let toolchains = Command::new("rustup")
+        .args(["toolchain", "list"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+        .unwrap_or_default();
+    // rustup names a toolchain by its full version: "1.89" is installed as "1.89.0-<host>".
+    let toolchain = if msrv.matches('.').count() == 1 {
+        format!("{msrv}.0")
+    } else {
+        msrv.clone()
+    };
+    let installed = toolchains
+        .lines()
+        .any(|l| l.starts_with(&format!("{toolchain}-")));
+    if !installed {
+        if std::env::var_os("CI").is_some() {
+            bail!("CI must check the minimum Rust {msrv}, but that toolchain is not installed");
+        }
+        eprintln!(
+            "    SKIPPED: toolchain {toolchain} not installed (`rustup toolchain install {toolchain}`)"
+        );
+        return Ok(());
+    }
+    // Its own target folder: a different compiler would otherwise invalidate the main build.
+    let target = target_dir().join("msrv");
+    run(Command::new("rustup")
+        .args([
+            "run",
+            &toolchain,
+            "cargo",
+            "check",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+        ])
+        .arg("--target-dir")
+        .arg(target))
 }
 
 /// Every file in `a` exists in `b` with identical bytes, and vice versa.
@@ -304,51 +377,6 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
-}
-
-/// The pinned Rust Jupyter kernel.
-const EVCXR: (&str, &str) = ("evcxr_jupyter", "0.22.0");
-
-/// Executes every notebook with the evcxr kernel (tests/notebooks/execute.py), installing the
-/// kernel and a Python environment with nbclient under target/ on first use.
-fn execute_notebooks() -> Result<()> {
-    step("executing the notebooks with the evcxr Rust kernel");
-    let (name, version) = EVCXR;
-    // evcxr_jupyter has no --version: ask cargo which version it installed.
-    let installed = cargo().args(["install", "--list"]).output().ok();
-    let listed = installed.map(|o| String::from_utf8_lossy(&o.stdout).to_string());
-    if !listed.is_some_and(|list| list.contains(&format!("{name} v{version}:"))) {
-        step(&format!(
-            "installing {name} {version}: compiles once, about 12 minutes on 2 cores"
-        ));
-        run(cargo().args(["install", name, "--version", version, "--locked"]))?;
-    }
-    // Registers the `rust` kernelspec for this user (idempotent).
-    run(Command::new(name).arg("--install"))?;
-    let venv = target_dir().join("nbvenv");
-    let python = venv.join("bin/python");
-    if !python.is_file() {
-        step("creating a Python environment for nbclient (target/nbvenv)");
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-        run(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "nbclient==0.11.0",
-            "nbformat==5.11.1",
-            "jupyter-client==8.10.0",
-        ]))?;
-    }
-    let mut books: Vec<PathBuf> = std::fs::read_dir(root().join("notebooks"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "ipynb"))
-        .collect();
-    books.sort();
-    run(Command::new(&python)
-        .arg("tests/notebooks/execute.py")
-        .arg(target_dir().join("notebooks"))
-        .args(&books))
 }
 
 /// Opens the built book in headless Chromium (tests/browser/check.mjs). Skipped with a clear
@@ -392,5 +420,12 @@ fn browser_check() -> Result<()> {
         .arg(dir.join("check.mjs"))
         .arg(root().join("book"))
         .arg(&expected)
-        .arg(&shots))
+        .arg(&shots))?;
+    step("the live figures in the built book, driven in headless Chromium");
+    // Compares the f_max the page shows with the `spectra` binary's (built by the figure run).
+    run(Command::new("node")
+        .arg(dir.join("live.mjs"))
+        .arg(root().join("book"))
+        .arg(target_dir().join("debug/spectra"))
+        .arg(root().join("target/browser-live")))
 }

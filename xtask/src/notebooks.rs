@@ -12,6 +12,8 @@
 //!   a number the book includes from `generated/values/NAME.txt` appears as ⟨NAME⟩, its value being
 //!   printed by the cell that computes it.
 
+mod execute;
+
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -19,6 +21,8 @@ use serde_json::{Value, json};
 
 use crate::bookcheck::{self, anchor_body};
 use crate::figures;
+
+pub use execute::execute_all;
 
 /// Chapters (file names in `src/`) that get a notebook: those that include a figure listing.
 pub fn chapters_with_listings(root: &Path) -> Result<Vec<String>> {
@@ -96,7 +100,7 @@ pub fn generate(root: &Path, chapter: &str) -> Result<String> {
                 continue;
             }
             flush(&mut cells, &mut prose);
-            cells.push(code(&listing_source(root, &package)?));
+            cells.push(code(&listing_cell(root, &package)?));
             let files: Vec<String> = registry
                 .iter()
                 .filter(|f| f.package == package)
@@ -105,7 +109,11 @@ pub fn generate(root: &Path, chapter: &str) -> Result<String> {
             // evcxr displays one image per cell: the run cell shows the first figure, the others
             // get a cell each.
             for (i, file) in files.iter().enumerate() {
-                let run = if i == 0 { "main().unwrap();\n" } else { "" };
+                let run = if i == 0 {
+                    format!("{}::main().unwrap();\n", module_name(&package))
+                } else {
+                    String::new()
+                };
                 cells.push(code(&format!(
                     "{run}bookkit::notebook::show({file:?}).unwrap();"
                 )));
@@ -130,14 +138,19 @@ pub fn generate(root: &Path, chapter: &str) -> Result<String> {
 }
 
 /// The first code cell: cache, dependencies by relative path (the notebook runs in `notebooks/`),
-/// optimised code (FFTs and GIF encoding are slow unoptimised), and where figures go.
+/// optimised code (FFTs and GIF encoding are slow unoptimised), and where figures go. The output
+/// folder is set with evcxr's `:env` and a restart of the process that runs the cells, rather
+/// than with `std::env::set_var`, which is `unsafe` in Rust 2024 and has no place in a reader's
+/// first cell. The last line compiles the book's libraries here, once, and shows the folder.
 const SETUP: &str = r#":cache 500
 :opt 2
 :dep spectral = { path = "../listings/spectral" }
 :dep bookkit = { path = "../listings/bookkit" }
 :dep anyhow = "1"
+:env BOOK_OUT_DIR=generated
+:restart
 // Figures go to notebooks/generated/, not into the book's sources.
-unsafe { std::env::set_var("BOOK_OUT_DIR", "generated"); }"#;
+println!("figures go to {}", bookkit::figure::out_dir().display());"#;
 
 fn preamble(chapter: &str) -> String {
     format!(
@@ -183,6 +196,24 @@ fn expand_line(src: &Path, line: &str) -> Result<String> {
         out = out.replace(&directive, &replacement);
     }
     Ok(out)
+}
+
+/// The module a listing's cell defines: its package name as a Rust identifier.
+fn module_name(package: &str) -> String {
+    package.replace('-', "_")
+}
+
+/// A listing's cell: its source in a module of its own, so that its items do not collide with
+/// the previous listing's (every listing has an `Analysis`, a `compute`, a `draw`: evcxr would
+/// replace those, and a helper left from the previous cell would then meet the new types).
+fn listing_cell(root: &Path, package: &str) -> Result<String> {
+    let source = listing_source(root, package)?;
+    let source = source.replacen("\nfn main()", "\npub fn main()", 1);
+    Ok(format!(
+        "// Each listing runs in a module named after its package (run cell below).\n\
+         mod {} {{\n{source}\n}}",
+        module_name(package)
+    ))
 }
 
 /// A listing's source as a notebook cell: anchor markers and the test module left out.
@@ -256,4 +287,15 @@ fn markdown(text: &str) -> Value {
 
 fn code(text: &str) -> Value {
     json!({ "cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": source_lines(text) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_cell_shows_readers_no_unsafe_code() {
+        assert!(!SETUP.contains("unsafe"), "{SETUP}");
+        assert!(SETUP.contains(":env BOOK_OUT_DIR=generated\n:restart\n"));
+    }
 }
