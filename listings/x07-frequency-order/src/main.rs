@@ -14,7 +14,7 @@
 
 use bookkit::colormap::VIRIDIS;
 use bookkit::data::{Channel, channels, default_photos};
-use bookkit::figure::save_png;
+use bookkit::figure::{save_png, save_svg};
 use bookkit::heatmap::{Curve, Heatmap, Marker, colorbar};
 use bookkit::plot::{BLUE, Canvas, Chart, ORANGE, PURPLE, RGBColor, Scale, Series, Style};
 use bookkit::values::{Values, save_values};
@@ -185,14 +185,16 @@ fn draw_order(a: &Analysis) -> anyhow::Result<()> {
     for ((p, color), style) in a.processes.iter().zip(COLORS).zip(styles) {
         chart = chart.with(Series::new(&p.half[1..], &f, color, style).label(p.name));
     }
-    save_png(&chart.render(720, 460)?, "x07-frequency-order.png")?;
+    save_svg(&chart.svg(720, 460), "x07-frequency-order.svg")?;
     Ok(())
 }
 
 fn draw_maps(a: &Analysis) -> anyhow::Result<()> {
     let rings = SIZE / 2 - 1;
+    // Two by two (the fourth cell holds the colour bar), so that the text stays legible at the
+    // book's column width.
     let (panel_w, panel_h) = (520u32, 470u32);
-    let mut canvas = Canvas::new(3 * panel_w + 90, panel_h + 10);
+    let mut canvas = Canvas::new(2 * panel_w, 2 * panel_h + 10);
     let x_edges: Vec<f64> = (0..=a.grid.len())
         .map(|i| (i as f64 - 0.5).clamp(0.0, 200.0) / 200.0)
         .collect();
@@ -230,9 +232,10 @@ fn draw_maps(a: &Analysis) -> anyhow::Result<()> {
                 dashed: false,
                 width: 3,
             }],
-            font_size: 16,
+            font_size: 19,
         };
-        map.draw(&mut canvas, k as u32 * panel_w, 0, panel_w, panel_h)?;
+        let (x, y) = ((k as u32 % 2) * panel_w, (k as u32 / 2) * panel_h);
+        map.draw(&mut canvas, x, y, panel_w, panel_h)?;
     }
     colorbar(
         &mut canvas,
@@ -240,8 +243,8 @@ fn draw_maps(a: &Analysis) -> anyhow::Result<()> {
         (0.0, 1.0),
         &[0.0, 0.5, 1.0],
         "G",
-        (3 * panel_w as i32 + 16, 60, 20, 340),
-        16,
+        (panel_w as i32 + 60, panel_h as i32 + 60, 24, 340),
+        19,
     )?;
     save_png(&canvas.into_image(), "x08-order-commitment.png")?;
     Ok(())
