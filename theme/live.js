@@ -7,7 +7,8 @@
 // Why classic scripts and base64: a book opened from disk (file://) may not fetch() a .wasm file
 // nor import an ES module, but it may load a classic <script src>. `cargo xtask book` writes
 //   live/live-wasm.js    wasm-bindgen's `--target no-modules` glue + the module's bytes (base64)
-//   live/live-assets.js  the embedded photos and recordings the widgets offer (base64)
+//   live/live-assets.js  the embedded photos and recordings the widgets offer (base64), and the
+//                        book's Gaussian model of the photos for the tide widget's x̂₀
 // under src/ (git-ignored), and this script instantiates the module from the decoded bytes.
 // Nothing leaves the machine: no fetch, no CDN.
 //
@@ -23,6 +24,12 @@
   const SMALL_FONT = '11px "DejaVu Sans", "Open Sans", sans-serif';
   const CHART_W = 440, CHART_H = 300; // CSS px: beside a 256 px image in the text column
   const STEPS = 100; // the slider's t = step / 100, the grid of `spectra fmax` (its default --steps)
+  // The Wiener estimate x̂₀ costs about as much again as a slider step (two FFTs more). It is
+  // computed with each step while the two, as last measured, fit in a 60 Hz frame; on a slower
+  // machine it waits until the slider has rested ESTIMATE_DELAY_MS, and the previous estimate is
+  // shown faded meanwhile (the hooks liveBench and liveBenchEstimate below time both).
+  const FRAME_MS = 1000 / 60;
+  const ESTIMATE_DELAY_MS = 120;
 
   const here = document.currentScript && document.currentScript.src;
   // This script sits at the book's root + "theme/live-<hash>.js" (mdBook adds a content hash).
@@ -253,6 +260,12 @@
     const tOut = el('output', { class: 'live-t-value' });
     const seed = el('input', { type: 'number', min: '0', max: '4294967295', step: '1', value: '0', class: 'live-seed', 'aria-label': 'seed' });
     const image = el('canvas', { class: 'live-image', width: '320', height: '320', 'aria-label': 'the noisy image x_t' });
+    const estimate = el('canvas', { class: 'live-image live-estimate', width: '320', height: '320', 'aria-label': 'the Wiener estimate x̂₀ of the clean photo' });
+    const estimateCaption = el('figcaption', {}, 'Wiener estimate x̂₀');
+    // The book's Gaussian model of the photos (listings/live/src/model.rs), decoded once.
+    const model = window.LIVE_ASSETS.model;
+    const modelBytes = model ? decodeBase64(model.base64) : null;
+    let estimateTimer = null, stepMs = 0, estimateMs = 0;
     const chart = el('canvas', { class: 'live-chart', 'aria-label': 'RAPSD of the clean part, the noise and x_t' });
     const fmax = el('p', { class: 'live-readout' });
     const title = el('p', { class: 'live-title' });
@@ -270,10 +283,16 @@
         } catch (e) {
           return show(`${fileName}: ${errorText(e)}. The widget still shows ${name || 'nothing'}.`, true);
         }
+        show('');
+        try {
+          if (!modelBytes) throw new Error('live-assets.js holds no model of the photos');
+          next.set_model(model.rows, model.cols, modelBytes);
+        } catch (e) {
+          show(`No Wiener estimate: ${errorText(e)}.`, true); // a broken build, not the reader's file
+        }
         if (state) state.free();
         state = next;
         name = fileName;
-        show('');
         redraw();
       },
       (item) => el('img', { src: 'data:image/jpeg;base64,' + item.base64, alt: item.name, width: '64', height: '64' }),
@@ -288,8 +307,37 @@
       pending = false;
       if (!state) return;
       const step = Number(slider.value);
+      const t0 = performance.now();
       state.update(step, STEPS);
       draw(state);
+      stepMs = performance.now() - t0;
+      clearTimeout(estimateTimer);
+      if (stepMs + estimateMs <= FRAME_MS) {
+        drawEstimate();
+      } else {
+        estimate.classList.add('live-stale');
+        estimateTimer = setTimeout(drawEstimate, ESTIMATE_DELAY_MS);
+      }
+    }
+
+    /// x̂₀ for the current frame, computed in Rust (spectral::denoise::wiener_denoise).
+    function drawEstimate() {
+      estimateTimer = null;
+      if (!state) return;
+      const t0 = performance.now();
+      let rgba;
+      try {
+        rgba = state.estimate_pixels();
+      } catch (e) {
+        estimateCaption.textContent = `no Wiener estimate (${errorText(e)})`;
+        return;
+      }
+      const t = state.t();
+      putGrey(estimate, rgba, state.size());
+      estimateMs = performance.now() - t0;
+      estimate.classList.remove('live-stale');
+      estimate.dataset.t = String(t);
+      estimateCaption.textContent = `Wiener estimate x̂₀ at t = ${t.toFixed(2)}`;
     }
 
     function draw(s) {
@@ -352,7 +400,13 @@
     root.replaceChildren(
       row,
       el('div', { class: 'live-controls' }, el('label', {}, 'time ', slider), tOut, el('label', {}, 'noise seed ', seed)),
-      el('div', { class: 'live-panels' }, el('figure', {}, image, el('figcaption', {}, 'x_t = (1 − t) x₀ + t ε')), chart),
+      el(
+        'div',
+        { class: 'live-panels' },
+        el('figure', {}, image, el('figcaption', {}, 'x_t = (1 − t) x₀ + t ε')),
+        el('figure', {}, estimate, estimateCaption),
+        chart,
+      ),
       title,
       fmax,
       message,
@@ -364,6 +418,12 @@
         state.update(i % (STEPS + 1), STEPS);
         draw(state);
       }
+      return (performance.now() - t0) / n;
+    };
+    // The estimate alone: `n` computations of x̂₀ for the current frame, drawn.
+    root.liveBenchEstimate = (n) => {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) putGrey(estimate, state.estimate_pixels(), state.size());
       return (performance.now() - t0) / n;
     };
     buttons[0].click();

@@ -7,6 +7,9 @@
 // downloaded) and fails unless:
 //   - the tide widget starts, and at three slider positions the f_max it shows is, digit for
 //     digit, what `spectra fmax <photo> --steps 100` prints for the same photo and t;
+//   - beside x_t it draws x̂₀, the Wiener estimate (listings/live: the book's wiener_denoise and
+//     Gaussian model), labelled with t; it changes with the slider, and at t = 0, where every
+//     Wiener gain is P/P = 1, it is the photo itself: the x_t picture to within one grey level;
 //   - a photo uploaded through the file input is measured (its name and RAPSD appear, and its
 //     f_max is again the command's);
 //   - a bad file (not an image, a 1 × 1 image, a 12,000-pixel-wide one) gives a message in the
@@ -149,6 +152,25 @@ async function colourShare(page, selector, [r, g, b]) {
 
 const RED = [0xd6, 0x27, 0x28];
 
+/// The grey levels (red channel) of a canvas and whether every pixel is opaque.
+async function greys(page, selector) {
+  return page.$eval(selector, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const g = [];
+    let opaque = true;
+    for (let i = 0; i < d.length; i += 4) {
+      g.push(d[i]);
+      if (d[i + 3] !== 255) opaque = false;
+    }
+    return { g, opaque, width: c.width, height: c.height };
+  });
+}
+
+const spread = (g) => {
+  const mean = g.reduce((a, b) => a + b, 0) / g.length;
+  return Math.sqrt(g.reduce((a, b) => a + (b - mean) ** 2, 0) / g.length);
+};
+
 let exitCode = 0;
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
@@ -183,6 +205,33 @@ try {
   const first = await page.$eval(`${W} .live-choice[aria-pressed="true"]`, (b) => b.dataset.name);
   await checkAgainstCli(join(REPO, 'data/images', first), first, [20, 63, 90]);
   if ((await colourShare(page, `${W} .live-chart`, RED)) < 0.002) fail('tide: the clean RAPSD (red) is not drawn');
+
+  // x̂₀, the Wiener estimate, beside x_t: drawn for the slider's t, and following it.
+  const E = `${W} .live-estimate`;
+  /// Moves the slider and waits until the estimate shows that t (at once, or once the slider rests).
+  const estimateAt = async (step) => {
+    await moveTo(step);
+    await page.waitForFunction(([sel, t]) => Number(document.querySelector(sel).dataset.t) === t, [E, step / STEPS]);
+    const caption = await page.$eval(E, (c) => c.closest('figure').querySelector('figcaption').textContent);
+    return { ...(await greys(page, E)), caption, url: await page.$eval(E, (c) => c.toDataURL()) };
+  };
+  const at90 = await estimateAt(90);
+  const at20 = await estimateAt(20);
+  for (const [t, e] of [['0.90', at90], ['0.20', at20]]) {
+    if (e.width !== 320 || e.height !== 320 || !e.opaque || !(spread(e.g) > 5)) fail(`estimate at t = ${t}: not drawn (${e.width} × ${e.height}, opaque ${e.opaque}, spread ${spread(e.g).toFixed(1)})`);
+    else if (e.caption !== `Wiener estimate x̂₀ at t = ${t}`) fail(`estimate at t = ${t}: caption "${e.caption}"`);
+    else ok(`estimate at t = ${t}: drawn, labelled "${e.caption}", grey spread ${spread(e.g).toFixed(1)}`);
+  }
+  if (at90.url === at20.url) fail('estimate: the same picture at t = 0.9 and t = 0.2');
+  else ok('estimate: changes with the slider');
+  // Less is known at t = 0.9: the estimate is smoother, its grey levels less spread.
+  if (!(spread(at90.g) < spread(at20.g))) fail(`estimate: no smoother at t = 0.9 (${spread(at90.g).toFixed(1)}) than at 0.2 (${spread(at20.g).toFixed(1)})`);
+  const at0 = await estimateAt(0);
+  const noisy0 = await greys(page, `${W} .live-image:not(.live-estimate)`);
+  const worst = at0.g.reduce((m, g, i) => Math.max(m, Math.abs(g - noisy0.g[i])), 0);
+  if (worst > 1) fail(`estimate at t = 0: differs from the photo by up to ${worst} grey levels`);
+  else ok(`estimate at t = 0: the photo itself (largest difference ${worst} grey level${worst === 1 ? "" : "s"})`);
+  await estimateAt(63);
   await page.$eval(W, (e) => e.scrollIntoView());
   await page.locator(W).screenshot({ path: join(outDir, 'live-tide.png') });
 

@@ -5,7 +5,12 @@
 //!   base64-encoded, as `window.LIVE_WASM_BASE64`;
 //! - `live-assets.js`: the embedded photos the tide widget offers (`bookkit::data::FEATURED`) and
 //!   the recordings the sound widget offers (`bookkit::audio::FEATURED_CLIPS`), as
-//!   `window.LIVE_ASSETS = { photos: [{ name, base64 }], clips: [...] }`.
+//!   `window.LIVE_ASSETS = { photos: [{ name, base64 }], clips: [...], model: { rows, cols,
+//!   base64 } }`, where `model` is the book's Gaussian model of the photos for the tide widget's
+//!   x̂₀: `GaussianModel::fit` of the green channels of all embedded photos
+//!   (`bookkit::data::book_greens`), the fit of figure X4, written by `live::model::encode`
+//!   (half the plane, `f32` little-endian: a relative error of at most 2⁻²⁴ per bin; the module
+//!   docs of `live::model` bound what that does to the estimate, and its tests check it).
 //!
 //! Why classic scripts with base64 inside: a book opened from disk (file://) may load a classic
 //! `<script src>`, but may neither `fetch()` a file nor import an ES module, so the bytes must
@@ -16,6 +21,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use spectral::gaussian_model::GaussianModel;
 
 fn main() -> Result<()> {
     let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
@@ -47,16 +53,28 @@ fn main() -> Result<()> {
             .collect();
         Ok(items?.join(",\n    "))
     };
+    let greens = bookkit::data::book_greens()?;
+    let model = GaussianModel::fit(&greens).context("fitting the photos' Gaussian model")?;
+    let (rows, cols) = model.dim();
+    let model_entry = format!(
+        "  // The Gaussian model of the {} photos' green channels (GaussianModel::fit, as X4): per-bin\n\
+         \x20 // power, columns 0..=cols/2, f32 little-endian (listings/live/src/model.rs).\n\
+         \x20 model: {{ rows: {rows}, cols: {cols}, base64: \"{}\" }},\n",
+        greens.len(),
+        base64(&live::model::encode(&model)),
+    );
     let assets = format!(
         "// The embedded photos and recordings the live figures offer (data/images, data/audio:\n\
-         // licences in their SOURCES.md).\nwindow.LIVE_ASSETS = {{\n  photos: [\n    {}\n  ],\n  clips: [\n    {}\n  ],\n}};\n",
+         // licences in their SOURCES.md).\nwindow.LIVE_ASSETS = {{\n  photos: [\n    {}\n  ],\n\
+         \x20 clips: [\n    {}\n  ],\n{model_entry}}};\n",
         list(&photos, &bookkit::data::FEATURED)?,
-        list(&clips, &bookkit::audio::FEATURED_CLIPS)?
+        list(&clips, &bookkit::audio::FEATURED_CLIPS)?,
     );
     write(&out.join("live-assets.js"), &assets)?;
     eprintln!(
-        "    live figures: module {} KB, written to {}",
+        "    live figures: module {} KB, assets {} KB, written to {}",
         module.len() / 1024,
+        assets.len() / 1024,
         out.display()
     );
     Ok(())

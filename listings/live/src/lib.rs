@@ -1,6 +1,8 @@
 //! The book's live figures: the spectral core, compiled to WebAssembly, behind the interactive
 //! widgets of the chapters "Noisy image spectra" (the rising tide on any photo, at any t) and
-//! "What about sound?" (the mel-RAPSD of any WAV recording).
+//! "What about sound?" (the mel-RAPSD of any WAV recording). Beside x_t the tide widget shows x̂₀,
+//! the Wiener estimate of the chapter "Running diffusion backwards", from the book's model of the
+//! photos ([`model`]), fitted at build time.
 //!
 //! Why WebAssembly rather than JavaScript: the widgets must show the numbers the book prints,
 //! and the only way to be sure of that is to run the same code. This crate adds no computation of
@@ -12,6 +14,7 @@
 //! bytes are embedded base64-encoded in a classic script, because a page opened from disk
 //! (file://) may neither `fetch()` a .wasm file nor import an ES module.
 
+pub mod model;
 pub mod photo;
 pub mod sound;
 pub mod tide;
@@ -40,6 +43,25 @@ impl LiveTide {
 
     pub fn set_seed(&mut self, seed: u32) {
         self.tide.set_seed(u64::from(seed));
+    }
+
+    /// Hands over the book's Gaussian model of the photos (`LIVE_ASSETS.model`: [`model::encode`]'s
+    /// bytes for a `rows × cols` model), which [`LiveTide::estimate_pixels`] needs.
+    pub fn set_model(&mut self, rows: usize, cols: usize, bytes: &[u8]) -> Result<(), JsError> {
+        let model = model::decode(rows, cols, bytes).map_err(|m| JsError::new(&m))?;
+        self.tide.set_model(model);
+        Ok(())
+    }
+
+    /// x̂₀, the Wiener estimate of the photo from the current frame's x_t, as grey RGBA with the
+    /// mapping of [`LiveTide::pixels`] ([−1, 1] → [0, 255]). Apart from [`LiveTide::update`]: it
+    /// costs about two FFTs more, and the page postpones it when a step would overrun a frame.
+    pub fn estimate_pixels(&self) -> Result<Vec<u8>, JsError> {
+        let x_hat = self
+            .tide
+            .estimate(self.current())
+            .map_err(|m| JsError::new(&m))?;
+        Ok(tide::grey_rgba(&x_hat))
     }
 
     /// Computes the frame at t = step / steps; the getters below read it.

@@ -9,14 +9,17 @@
 //! where α²P = σ², which is exactly the post's detection threshold P > σ²/α² (τ = 1): the f_max
 //! marker sits on that crossing, and t = 1 (α = 0) needs no special case.
 //!
-//! Hook for the reverse process (chapter "Running diffusion backwards", not wired yet): x̂₀ for a
-//! frame is `spectral::denoise::wiener_denoise(&frame.x_t, &model, &RectifiedFlow, frame.t)`. What
-//! is missing is the model in the page: the book's `GaussianModel` of the photos (320 × 320 `f64`
-//! per-bin powers, 800 KB) written into `live-assets.js` by `examples/bundle.rs`, a `Tide` field
-//! holding it, and a third panel in `theme/live.js`.
+//! The reverse process (chapter "Running diffusion backwards"): beside x_t the widget shows x̂₀,
+//! the Wiener estimate of the clean photo, [`Tide::estimate`]. It is the book's own
+//! `spectral::denoise::wiener_denoise` with the book's `GaussianModel` of the photos, fitted at
+//! build time and shipped to the page ([`crate::model`]), so the page holds no denoiser of its
+//! own. It is computed apart from [`Tide::frame`] because it costs about two FFTs more, which the
+//! page postpones until the slider rests on a machine where a step and x̂₀ overrun a 60 Hz frame.
 
 use spectral::Field;
+use spectral::denoise::wiener_denoise;
 use spectral::fit::log_mean;
+use spectral::gaussian_model::GaussianModel;
 use spectral::noise::{gaussian_field, seeded_rng};
 use spectral::schedule::{RectifiedFlow, Schedule, f_max, forward};
 use spectral::spectrum::RapsdPlan;
@@ -36,6 +39,8 @@ pub struct Tide {
     eps: Field,
     /// RAPSD of the unit noise ε.
     noise: Vec<f64>,
+    /// The book's Gaussian model of the photos, for x̂₀ (`None` until the page hands it over).
+    model: Option<GaussianModel>,
 }
 
 /// Everything the widget shows at one t.
@@ -74,7 +79,25 @@ impl Tide {
             seed,
             eps,
             noise,
+            model: None,
         }
+    }
+
+    /// The Gaussian model the estimate x̂₀ uses: the book's, as [`crate::model::decode`] gives it.
+    pub fn set_model(&mut self, model: GaussianModel) {
+        self.model = Some(model);
+    }
+
+    /// x̂₀ = E[x₀ | x_t], the Wiener estimate of the photo from the frame's x_t: the book's
+    /// `wiener_denoise` under rectified flow, as in figure X4. Needs a model of the photo's shape
+    /// (the book's 320 × 320, which [`crate::photo::prepare_green`] always gives).
+    pub fn estimate(&self, frame: &Frame) -> Result<Field, String> {
+        let model = self
+            .model
+            .as_ref()
+            .ok_or("the page has no model of the photos")?;
+        wiener_denoise(&frame.x_t, model, &RectifiedFlow, frame.t)
+            .map_err(|e| format!("no estimate of x₀: {e}"))
     }
 
     pub fn seed(&self) -> u64 {
@@ -199,6 +222,49 @@ mod tests {
         let b = Tide::new(photo(), 4);
         a.set_seed(4);
         assert_eq!(a.frame(0.5).x_t, b.frame(0.5).x_t);
+    }
+
+    /// The page's x̂₀ (the photo prepared from its bytes, the page's noise, the model decoded from
+    /// the shipped bytes) is the book's: `wiener_denoise` on the photo as `bookkit::data` loads it,
+    /// noised by `forward` with the book's seeded noise, with the same model, bit for bit.
+    #[test]
+    fn the_estimate_is_the_books_wiener_denoise_bit_for_bit() {
+        use bookkit::data::{Channel, Preprocess, load_channel};
+        let fitted = GaussianModel::fit(&bookkit::data::book_greens().unwrap()).unwrap();
+        let shipped = crate::model::decode(320, 320, &crate::model::encode(&fitted)).unwrap();
+        let mut tide = Tide::new(photo(), 5);
+        tide.set_model(shipped.clone());
+        let path = bookkit::data::default_images_dir().join("coffee-cup.jpg");
+        let x0 = load_channel(&path, Preprocess::default(), Channel::Green).unwrap();
+        let eps = gaussian_field(320, 320, 1.0, &mut seeded_rng(5));
+        for step in [0, 30, 63, 100] {
+            let t = Tide::time(step, 100);
+            let ours = tide.estimate(&tide.frame(t)).unwrap();
+            let x_t = forward(&RectifiedFlow, &x0, &eps, t);
+            let book = wiener_denoise(&x_t, &shipped, &RectifiedFlow, t).unwrap();
+            assert!(
+                ours.iter()
+                    .zip(&book)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "t = {t}: the page's estimate differs from the book's"
+            );
+        }
+        // Ground truth at the ends: no noise leaves the photo (every gain P/P = 1), pure noise
+        // leaves nothing (α = 0).
+        let at_0 = tide.estimate(&tide.frame(0.0)).unwrap();
+        assert!(at_0.iter().zip(&x0).all(|(a, b)| (a - b).abs() < 1e-12));
+        assert!(
+            tide.estimate(&tide.frame(1.0))
+                .unwrap()
+                .iter()
+                .all(|v| *v == 0.0)
+        );
+    }
+
+    #[test]
+    fn without_a_model_there_is_no_estimate() {
+        let tide = Tide::new(photo(), 1);
+        assert!(tide.estimate(&tide.frame(0.5)).is_err());
     }
 
     #[test]
