@@ -104,6 +104,12 @@ fn list_figures() -> Result<()> {
 fn figures_into(out: &Path) -> Result<()> {
     step("building the listings");
     run(cargo().args(["build", "--workspace", "--bins"]))?;
+    // Start from an empty folder: a figure renamed or dropped by a listing must not linger (and
+    // be compared, or shown) from an earlier run.
+    if out.exists() {
+        std::fs::remove_dir_all(out)
+            .with_context(|| format!("{}: cannot clear the old outputs", out.display()))?;
+    }
     std::fs::create_dir_all(out)?;
     let started = Instant::now();
     let listings = figures::listing_packages(&root())?;
