@@ -12,6 +12,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use xtask::process::{step, target_dir};
 use xtask::{bookcheck, cargo, figures, notebooks, root, run};
 
 /// Tools the book build needs, pinned: mdBook 0.5 broke most 0.4 plugins, and these two are
@@ -41,16 +42,6 @@ fn main() -> Result<()> {
 
 fn generated_dir() -> PathBuf {
     root().join("src/generated")
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"))
-}
-
-fn step(what: &str) {
-    eprintln!("\n==> {what}");
 }
 
 /// Installs the pinned mdBook tools with `cargo install` unless the right versions are on PATH.

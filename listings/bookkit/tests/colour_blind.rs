@@ -78,7 +78,10 @@ fn the_simulation_keeps_grey_and_separates_what_it_should() {
     let grey = RGBColor(128, 128, 128);
     assert!(delta_e(grey, grey) < 1e-9);
     let g = simulate(grey);
-    assert!((g[0] - g[1]).abs() < 2e-3 && (g[1] - g[2]).abs() < 2e-3, "{g:?}");
+    assert!(
+        (g[0] - g[1]).abs() < 2e-3 && (g[1] - g[2]).abs() < 2e-3,
+        "{g:?}"
+    );
     assert!(delta_e(RGBColor(200, 0, 0), RGBColor(0, 110, 0)) < DISTINCT);
 }
 
@@ -100,5 +103,9 @@ fn tide_curves_in_one_style_stay_distinct_and_the_rest_differ_by_style() {
         }
     }
     // The noisy curve is the one told apart by style.
-    assert!(matches!(series[2].style, Style::Dashed), "{:?}", series[2].style);
+    assert!(
+        matches!(series[2].style, Style::Dashed),
+        "{:?}",
+        series[2].style
+    );
 }

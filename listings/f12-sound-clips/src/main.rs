@@ -65,7 +65,7 @@ struct Analysis {
 const GAPPED: f64 = 0.02;
 /// Where the mean spectrum's change is measured (Hz), and how it is smoothed first.
 const SHIFT_BAND: (f64, f64) = (100.0, 10_000.0);
-const SHIFT_SMOOTHING_OCTAVES: f64 = 1.0 / 3.0;
+const SHIFT_SMOOTHING_OCTAVES: f64 = spectral::curve::THIRD_OCTAVE;
 
 /// The fraction of a dB spectrogram's frequency rows that sit at its floor (`TOP_DB` below its
 /// maximum) for most of the clip: black bands across the picture. A pause blackens columns (all

@@ -15,7 +15,7 @@ use spectral::audio::Spectrum1d;
 use spectral::curve::{peak, smooth_log_frequency};
 
 /// Width of the smoothing window, in octaves: a third of an octave, acoustics' usual band.
-const SMOOTHING_OCTAVES: f64 = 1.0 / 3.0;
+const SMOOTHING_OCTAVES: f64 = spectral::curve::THIRD_OCTAVE;
 
 /// The frequency the "not monotone" check starts from: well below every voice and most notes.
 const LOW_HZ: f64 = 30.0;

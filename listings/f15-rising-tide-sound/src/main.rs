@@ -20,7 +20,7 @@ use bookkit::tide_frame::{three_digits, tide_frame};
 const EXP_MINUS_GAMMA: f64 = 0.561_459_483_566_885_2;
 use bookkit::values::{Values, save_values};
 use spectral::audio::{SAMPLE_RATE, Spectrum1d, power_spectrum};
-use spectral::curve::smooth_log_frequency;
+use spectral::curve::{THIRD_OCTAVE, smooth_log_frequency};
 use spectral::noise::{gaussian_field, seeded_rng};
 
 const LEVELS: usize = 7;
@@ -73,7 +73,7 @@ fn frame(clips: &[Clip], unit_noise: &[Vec<f64>], sigma: f64) -> Frame {
 /// The frequencies where the clips' third-octave-smoothed mean spectrum lies above the noise
 /// power σ² (a signal-to-noise ratio above 1): the part of the spectrum still "above water".
 fn above_water(clean: &Spectrum1d, sigma: f64) -> Vec<f64> {
-    let smooth = smooth_log_frequency(&clean.frequency_hz, &clean.power, 1.0 / 3.0);
+    let smooth = smooth_log_frequency(&clean.frequency_hz, &clean.power, THIRD_OCTAVE);
     let above = clean
         .frequency_hz
         .iter()

@@ -7,6 +7,10 @@
 
 use crate::fit::{PowerLaw, resample_log_uniform};
 
+/// The smoothing width the book uses for sound spectra (F12, F14, F15): a third of an octave,
+/// the acoustician's usual band.
+pub const THIRD_OCTAVE: f64 = 1.0 / 3.0;
+
 // ANCHOR: smooth
 /// Fractional-octave smoothing: the geometric mean of `power` over all points within ±`octaves`/2
 /// of each frequency (a moving average of ln P on a log-frequency axis). With `octaves` = 1/3 this
