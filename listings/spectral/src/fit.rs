@@ -29,6 +29,18 @@ pub fn log_mean<C: AsRef<[f64]>>(curves: &[C]) -> Vec<f64> {
 }
 // ANCHOR_END: log_mean
 
+/// `n` values evenly spaced in log between `lo` and `hi`, both included (`np.geomspace`): the
+/// noise levels of a rising tide, the grid of a log axis.
+pub fn geomspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    assert!(
+        n >= 2 && lo > 0.0 && hi > 0.0,
+        "geomspace needs two positive ends"
+    );
+    (0..n)
+        .map(|i| (lo.ln() + (hi.ln() - lo.ln()) * i as f64 / (n - 1) as f64).exp())
+        .collect()
+}
+
 /// Linear interpolation of `ln y` against `ln x` at `n` points evenly spaced in `ln x`, from the
 /// smallest to the largest positive `x`. `x` must be increasing; non-positive `x` are skipped.
 pub fn resample_log_uniform(x: &[f64], y: &[f64], n: usize) -> (Vec<f64>, Vec<f64>) {
@@ -203,6 +215,19 @@ pub fn fit_set<C: AsRef<[f64]>>(
 mod tests {
     use super::*;
     use crate::noise::seeded_rng;
+
+    #[test]
+    fn geomspace_matches_numpy() {
+        // np.geomspace(0.02, 50, 7): the ends exactly, 1 in the middle, a constant ratio.
+        let g = geomspace(0.02, 50.0, 7);
+        assert!((g[0] - 0.02).abs() < 1e-15 && (g[6] - 50.0).abs() < 1e-12);
+        assert!((g[3] - 1.0).abs() < 1e-12);
+        let ratio = (50.0f64 / 0.02).powf(1.0 / 6.0);
+        assert!(
+            g.windows(2)
+                .all(|w| (w[1] / w[0] / ratio - 1.0).abs() < 1e-12)
+        );
+    }
 
     #[test]
     fn the_bootstrap_refits_log_means_of_draws_with_replacement() {

@@ -29,6 +29,12 @@ pub fn gaussian_field<R: rand::Rng + ?Sized>(
     })
 }
 
+/// `len` independent Gaussian samples with mean 0 and standard deviation `sigma`, as a 1-D
+/// signal (the noise added to a recording): the same draws as a 1 × `len` [`gaussian_field`].
+pub fn gaussian_signal<R: rand::Rng + ?Sized>(len: usize, sigma: f64, rng: &mut R) -> Vec<f64> {
+    gaussian_field(1, len, sigma, rng).into_iter().collect()
+}
+
 // ANCHOR: noise_like
 /// Standard Gaussian noise fields with the shapes of `fields`, one per field, drawn one after
 /// another from `rng`: the noise "of the same shape" that the noisy-spectra figures compare

@@ -41,6 +41,27 @@ pub fn phase(spectrum: &Array2<Complex64>) -> Field {
 }
 // ANCHOR_END: spectra
 
+/// The phase of every bin of a centred spectrum measured from the field's centre pixel
+/// `[rows/2, cols/2]` rather than from its corner `[0, 0]`, where the FFT puts the origin.
+///
+/// Why: a photo's content sits around its middle, half a field away from the corner, so the
+/// corner-based phase of neighbouring frequencies differs by about π (the shift theorem: an
+/// offset of N/2 pixels turns into a phase of πk). Shown as an image, that alternation reads
+/// as stripes, and scaled down it aliases into fringes; about the centre the phase shows its
+/// own disorder. The shift theorem gives it without a second FFT: X_c(u, v) =
+/// X(u, v)·exp(2πi(u·c_r/rows + v·c_c/cols)), (u, v) the signed frequencies.
+pub fn phase_about_centre(spectrum: &Array2<Complex64>) -> Field {
+    let (rows, cols) = spectrum.dim();
+    let (cr, cc) = (rows / 2, cols / 2);
+    Field::from_shape_fn((rows, cols), |(i, j)| {
+        let (u, v) = (i as f64 - cr as f64, j as f64 - cc as f64);
+        let turn = 2.0
+            * std::f64::consts::PI
+            * (u * cr as f64 / rows as f64 + v * cc as f64 / cols as f64);
+        (spectrum[[i, j]] * Complex64::from_polar(1.0, turn)).arg()
+    })
+}
+
 /// A radially averaged power spectral density: `power[r]` at `frequency[r] = r / L`, r from 0 (DC).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rapsd {
@@ -265,6 +286,29 @@ pub fn log_mean_rapsd(fields: &[Field]) -> Rapsd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_phase_about_the_centre_is_the_phase_of_the_field_rolled_to_its_centre() {
+        // Ground truth: move the centre pixel to [0, 0] (a periodic roll) and take the phase of
+        // that field's spectrum; even and odd sizes.
+        for (rows, cols) in [(6, 8), (5, 7)] {
+            let x = Field::from_shape_fn((rows, cols), |(i, j)| {
+                ((i * 7 + j * 3) % 5) as f64 - 1.3 * (j as f64).sin()
+            });
+            let (cr, cc) = (rows / 2, cols / 2);
+            let rolled =
+                Field::from_shape_fn((rows, cols), |(i, j)| x[[(i + cr) % rows, (j + cc) % cols]]);
+            let want = phase(&centred_spectrum(&rolled));
+            let got = phase_about_centre(&centred_spectrum(&x));
+            for (g, w) in got.iter().zip(&want) {
+                let d = (g - w).rem_euclid(2.0 * std::f64::consts::PI);
+                assert!(
+                    d.min(2.0 * std::f64::consts::PI - d) < 1e-9,
+                    "{rows}×{cols}: {g} vs {w}"
+                );
+            }
+        }
+    }
     use crate::noise::{gaussian_field, seeded_rng};
     use std::f64::consts::PI;
 

@@ -64,6 +64,25 @@ impl Tide {
         fit_power_law(&self.images.frequency, &self.images.power)
             .frequency_at(self.sigma * self.sigma)
     }
+
+    /// Where the clean spectrum sinks below the noise: measured ([`Tide::crossing`]) and as the
+    /// fit predicts it ([`Tide::predicted_crossing`]), the pair F6 and F8 report; `None` when
+    /// the noise is above the clean spectrum everywhere.
+    pub fn crossings(&self) -> Option<Crossings> {
+        Some(Crossings {
+            measured: self.crossing()?,
+            predicted: self.predicted_crossing(),
+        })
+    }
+}
+
+/// Where a tide's clean spectrum meets the noise, in cycles per pixel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Crossings {
+    /// On the two measured curves.
+    pub measured: f64,
+    /// Where the power law fitted to the clean spectrum meets σ².
+    pub predicted: f64,
 }
 
 #[cfg(test)]
