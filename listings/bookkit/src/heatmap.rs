@@ -1,12 +1,18 @@
 //! Heat maps over time × frequency, with a log frequency axis: a closed form painted as cells,
 //! measured values as inset squares in the same colours (where they agree, the squares vanish
 //! into the background), and curves drawn on top. Plus a colour bar.
+//!
+//! Only the cells are pixels (a picture at twice the CSS resolution, embedded in the SVG); the
+//! axes, their labels, the markers and the curves are drawn like a chart's, so a heat map's text
+//! is as legible as a chart's at the size the book shows it.
 
-use anyhow::{Result, anyhow};
-use plotters::prelude::*;
+use image::RgbImage;
 
+use crate::axes::{Layout, paint_axes};
+use crate::chart::{Chart, Scale};
 use crate::colormap::Colormap;
-use crate::plot::{Canvas, FONT, RGBColor, tick_label};
+use crate::painter::{HAlign, Painter, RGBColor, Rect, Stroke, TextStyle, VAlign, rect_outline};
+use crate::text::MIN_TEXT_PX;
 
 /// A curve over the heat map, in data coordinates.
 #[derive(Clone, Debug)]
@@ -14,6 +20,7 @@ pub struct Curve {
     pub points: Vec<(f64, f64)>,
     pub color: RGBColor,
     pub dashed: bool,
+    /// Line width in CSS px.
     pub width: u32,
 }
 
@@ -40,82 +47,83 @@ pub struct Heatmap {
     pub title: Option<String>,
     pub markers: Vec<Marker>,
     pub curves: Vec<Curve>,
+    /// Axis-label size in CSS px (tick labels 2 px smaller, never below [`MIN_TEXT_PX`]).
     pub font_size: u32,
 }
 
+/// Device pixels per CSS px of the cells' picture.
+const CELL_SCALE: f64 = 2.0;
+
 impl Heatmap {
-    /// Draws the map with its axes into the rectangle (x, y, w, h) of the canvas.
-    pub fn draw(&self, canvas: &mut Canvas, x: u32, y: u32, w: u32, h: u32) -> Result<()> {
-        let fs = self.font_size;
-        let room = fs as i32 + 6;
+    /// The heat map's axes as a chart without series: the layout and the labels of a chart.
+    pub fn chart(&self) -> Chart {
         let (x0, x1) = (self.x_edges[0], self.x_edges[self.x_edges.len() - 1]);
         let (y0, y1) = (self.y_edges[0], self.y_edges[self.y_edges.len() - 1]);
-        canvas.draw(|root| {
-            let area = root
-                .clone()
-                .shrink((x as i32 + room, y as i32), (w - room as u32, h));
-            let mut builder = ChartBuilder::on(&area);
-            builder
-                .margin(8)
-                .x_label_area_size(fs * 2 + 14)
-                .y_label_area_size(fs * 4);
-            if let Some(title) = &self.title {
-                builder.caption(title, (FONT, fs as f64 * 1.05));
+        let mut chart = Chart::linear(&self.x_label, &self.y_label)
+            .scales(Scale::Linear, Scale::Log)
+            .x_range(x0, x1)
+            .y_range(y0, y1)
+            .font_size(self.font_size);
+        chart.title = self.title.clone();
+        chart
+    }
+
+    /// Paints the map with its axes into `rect`.
+    pub fn paint(&self, p: &mut dyn Painter, rect: Rect) {
+        let chart = self.chart();
+        let l = Layout::of(&chart, rect);
+        p.image(&self.cells(&l), l.plot, true);
+        let half = (f64::from(self.font_size) / 4.0).max(3.0);
+        for m in &self.markers {
+            let (x, y) = l.point((m.x, m.y));
+            if !l.plot.contains(x, y) {
+                continue;
             }
-            let mut ctx = builder
-                .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
-                .map_err(|e| anyhow!("heat map: {e}"))?;
-            let cells = self.x_edges.windows(2).enumerate().flat_map(|(i, xs)| {
-                self.y_edges.windows(2).enumerate().map(move |(j, ys)| {
-                    let c = self.color(self.values[i][j]);
-                    Rectangle::new([(xs[0], ys[0]), (xs[1], ys[1])], c.filled())
-                })
-            });
-            ctx.draw_series(cells).map_err(|e| anyhow!("cells: {e}"))?;
-            ctx.configure_mesh()
-                .disable_mesh()
-                .x_desc(self.x_label.as_str())
-                .x_label_formatter(&|v| tick_label(*v))
-                .y_label_formatter(&|v| tick_label(*v))
-                .label_style((FONT, fs as f64 * 0.8))
-                .axis_desc_style((FONT, fs as f64))
-                .draw()
-                .map_err(|e| anyhow!("axes: {e}"))?;
-            for m in &self.markers {
-                let centre = ctx.backend_coord(&(m.x, m.y));
-                let half = (fs as i32 / 4).max(3);
-                let square = [
-                    (centre.0 - half, centre.1 - half),
-                    (centre.0 + half, centre.1 + half),
-                ];
-                root.draw(&Rectangle::new(square, self.color(m.value).filled()))
-                    .map_err(|e| anyhow!("marker: {e}"))?;
-                root.draw(&Rectangle::new(square, WHITE.stroke_width(1)))
-                    .map_err(|e| anyhow!("marker: {e}"))?;
+            let square = Rect::new(x - half, y - half, 2.0 * half, 2.0 * half);
+            p.fill_rect(square, self.color(m.value), 1.0);
+            p.polyline(
+                &rect_outline(square),
+                &Stroke::solid(RGBColor(255, 255, 255), 1.0),
+                Some(l.plot),
+            );
+        }
+        for c in &self.curves {
+            let pts: Vec<(f64, f64)> = c.points.iter().map(|q| l.point(*q)).collect();
+            let mut stroke = Stroke::solid(c.color, f64::from(c.width));
+            if c.dashed {
+                stroke = stroke.dashed(&[7.0, 5.0]);
             }
-            for c in &self.curves {
-                let style = c.color.stroke_width(c.width);
-                if c.dashed {
-                    ctx.draw_series(DashedLineSeries::new(c.points.clone(), 7, 5, style))
-                        .map_err(|e| anyhow!("curve: {e}"))?;
-                } else {
-                    ctx.draw_series(LineSeries::new(c.points.clone(), style))
-                        .map_err(|e| anyhow!("curve: {e}"))?;
-                }
-            }
-            Ok(())
-        })?;
-        let title_room = if self.title.is_some() {
-            fs as i32 + 10
-        } else {
-            0
+            p.polyline(&pts, &stroke, Some(l.plot));
+        }
+        paint_axes(p, &chart, &l, rect);
+    }
+
+    /// The cells as a picture of the frame, [`CELL_SCALE`] pixels per CSS px, each pixel the
+    /// colour of the cell under its centre.
+    fn cells(&self, l: &Layout) -> RgbImage {
+        let (w, h) = (
+            (l.plot.w * CELL_SCALE).round().max(1.0) as u32,
+            (l.plot.h * CELL_SCALE).round().max(1.0) as u32,
+        );
+        let cell = |edges: &[f64], v: f64| {
+            edges.partition_point(|e| *e <= v).clamp(1, edges.len() - 1) - 1
         };
-        canvas.vertical_text(
-            &self.y_label,
-            x as i32 + fs as i32 * 3 / 4 + 2,
-            y as i32 + title_room + (h as i32 - title_room) / 2 - 20,
-            fs,
-        )
+        let columns: Vec<usize> = (0..w)
+            .map(|px| {
+                let x = l.x.unmap(l.plot.x + (f64::from(px) + 0.5) / CELL_SCALE);
+                cell(&self.x_edges, x)
+            })
+            .collect();
+        let rows: Vec<usize> = (0..h)
+            .map(|py| {
+                let y = l.y.unmap(l.plot.y + (f64::from(py) + 0.5) / CELL_SCALE);
+                cell(&self.y_edges, y)
+            })
+            .collect();
+        RgbImage::from_fn(w, h, |px, py| {
+            let c = self.color(self.values[columns[px as usize]][rows[py as usize]]);
+            image::Rgb([c.0, c.1, c.2])
+        })
     }
 
     fn color(&self, value: f64) -> RGBColor {
@@ -125,63 +133,68 @@ impl Heatmap {
     }
 }
 
-/// A vertical colour bar in the rectangle (x, y, w, h): the colormap from `lo` (bottom) to `hi`
-/// (top), with `ticks` labelled on the right and `label` above.
-#[allow(clippy::too_many_arguments)]
-pub fn colorbar(
-    canvas: &mut Canvas,
-    colormap: Colormap,
-    (lo, hi): (f64, f64),
-    ticks: &[f64],
-    label: &str,
-    (x, y, w, h): (i32, i32, i32, i32),
-    font_size: u32,
-) -> Result<()> {
-    canvas.draw(|root| {
-        for row in 0..h {
-            let v = 1.0 - row as f64 / (h - 1).max(1) as f64;
-            let c = colormap.at(v);
-            root.draw(&Rectangle::new(
-                [(x, y + row), (x + w, y + row + 1)],
-                RGBColor(c[0], c[1], c[2]).filled(),
-            ))
-            .map_err(|e| anyhow!("colour bar: {e}"))?;
-        }
-        root.draw(&Rectangle::new(
-            [(x, y), (x + w, y + h)],
-            BLACK.stroke_width(1),
-        ))
-        .map_err(|e| anyhow!("colour bar: {e}"))?;
-        Ok(())
-    })?;
-    for &t in ticks {
-        let ty = y + ((1.0 - (t - lo) / (hi - lo)) * (h - 1) as f64).round() as i32;
-        canvas.draw(|root| {
-            root.draw(&PathElement::new(vec![(x + w, ty), (x + w + 4, ty)], BLACK))
-                .map_err(|e| anyhow!("tick: {e}"))?;
-            Ok(())
-        })?;
-        let size = font_size * 4 / 5;
-        canvas.text(&tick_label(t), x + w + 6, ty - size as i32 / 2, size, FONT)?;
+/// A vertical colour bar: the colormap from `range.0` (bottom) to `range.1` (top), `ticks`
+/// labelled on the right with a shared number of decimals, `label` above.
+#[derive(Clone, Debug)]
+pub struct Colorbar {
+    pub colormap: Colormap,
+    pub range: (f64, f64),
+    pub ticks: Vec<f64>,
+    pub label: String,
+    /// The label's size in CSS px (tick labels 2 px smaller, never below [`MIN_TEXT_PX`]).
+    pub font_size: f64,
+}
+
+/// Gap in CSS px between a tick's end and its label.
+const LABEL_GAP: f64 = 4.0;
+const TICK: f64 = 4.0;
+
+impl Colorbar {
+    pub fn tick_size(&self) -> f64 {
+        (self.font_size - 2.0).max(MIN_TEXT_PX)
     }
-    canvas.centred_text(
-        label,
-        x + w / 2,
-        y - font_size as i32 - 8,
-        font_size,
-        FONT,
-        BLACK,
-    )
+
+    /// Paints the gradient into `rect`, its ticks and labels to the right, its label above.
+    pub fn paint(&self, p: &mut dyn Painter, rect: Rect) {
+        let steps = 256u32;
+        let gradient = RgbImage::from_fn(1, steps, |_, y| {
+            self.colormap.at(1.0 - f64::from(y) / f64::from(steps - 1))
+        });
+        p.image(&gradient, rect, false);
+        let black = Stroke::solid(RGBColor(0, 0, 0), 0.8);
+        p.polyline(&rect_outline(rect), &black, None);
+        let (lo, hi) = self.range;
+        let decimals = self.ticks.iter().map(|t| decimals(*t)).max().unwrap_or(0);
+        let style = TextStyle::new(self.tick_size()).anchor(HAlign::Left, VAlign::Middle);
+        for &t in &self.ticks {
+            let y = rect.bottom() - (t - lo) / (hi - lo) * rect.h;
+            p.polyline(&[(rect.right(), y), (rect.right() + TICK, y)], &black, None);
+            let at = (rect.right() + TICK + LABEL_GAP, y);
+            p.text(&format!("{t:.decimals$}"), at, &style);
+        }
+        let label = TextStyle::new(self.font_size).anchor(HAlign::Center, VAlign::Baseline);
+        p.text(&self.label, (rect.x + rect.w / 2.0, rect.y - 8.0), &label);
+    }
+}
+
+/// The decimals a tick value needs (at most four): 0.25 → 2, 1 → 0.
+fn decimals(v: f64) -> usize {
+    (0..=4)
+        .find(|d| {
+            let f = 10f64.powi(*d as i32);
+            ((v * f).round() - v * f).abs() < 1e-9
+        })
+        .unwrap_or(4)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::colormap::VIRIDIS;
+    use crate::render::Figure;
 
-    #[test]
-    fn cells_take_their_colours_from_the_map_and_render_deterministically() {
-        let map = Heatmap {
+    fn map() -> Heatmap {
+        Heatmap {
             x_edges: vec![0.0, 0.5, 1.0],
             y_edges: vec![0.01, 0.1, 0.5],
             values: vec![vec![0.0, 1.0], vec![1.0, 0.0]],
@@ -193,11 +206,15 @@ mod tests {
             markers: vec![],
             curves: vec![],
             font_size: 14,
-        };
+        }
+    }
+
+    #[test]
+    fn cells_take_their_colours_from_the_map_and_render_deterministically() {
         let draw = || {
-            let mut c = Canvas::new(300, 240);
-            map.draw(&mut c, 0, 0, 300, 240).unwrap();
-            c.into_image()
+            let mut f = Figure::new(300.0, 240.0);
+            f.heatmap(Rect::new(0.0, 0.0, 300.0, 240.0), &map());
+            f.raster(1.0)
         };
         let (a, b) = (draw(), draw());
         assert_eq!(a, b);
@@ -210,5 +227,39 @@ mod tests {
             count(low),
             count(high)
         );
+    }
+
+    #[test]
+    fn the_cell_under_each_pixel_is_the_one_whose_edges_hold_it() {
+        // The upper-left quarter of the frame is the cell (x 0–0.5, y 0.1–0.5), value 1.
+        let m = map();
+        let chart = m.chart();
+        let l = Layout::of(&chart, Rect::new(0.0, 0.0, 300.0, 240.0));
+        let img = m.cells(&l);
+        let high = VIRIDIS.at(1.0).0;
+        let (w, h) = img.dimensions();
+        assert_eq!(img.get_pixel(w / 4, h / 4).0, high);
+        assert_eq!(img.get_pixel(3 * w / 4, 3 * h / 4).0, high);
+        assert_ne!(img.get_pixel(3 * w / 4, h / 4).0, high);
+    }
+
+    #[test]
+    fn colour_bar_labels_share_their_decimals() {
+        assert_eq!(decimals(0.25), 2);
+        assert_eq!(decimals(1.0), 0);
+        assert_eq!(decimals(0.5), 1);
+        let bar = Colorbar {
+            colormap: VIRIDIS,
+            range: (0.0, 1.0),
+            ticks: vec![0.0, 0.25, 1.0],
+            label: "G".into(),
+            font_size: 14.0,
+        };
+        let mut f = Figure::new(100.0, 300.0);
+        f.colorbar(Rect::new(20.0, 30.0, 20.0, 200.0), &bar);
+        let svg = f.svg();
+        for label in [">0.00<", ">0.25<", ">1.00<"] {
+            assert!(svg.contains(label), "{label} missing");
+        }
     }
 }
