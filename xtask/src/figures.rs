@@ -2,8 +2,11 @@
 //!
 //! ```toml
 //! [package.metadata.book]
-//! figures = [{ id = "F3", file = "f03-image-rapsd.png" }]
+//! figures = [{ id = "F3", file = "f03-image-rapsd.svg", phone = "f03-image-rapsd-phone.svg" }]
 //! ```
+//!
+//! `phone`, where given, is the same figure laid out for a phone's narrow column, which the
+//! chapter offers to narrow screens (`<picture><source media=…>`).
 //!
 //! IDs F1…F17 are the post's figures as numbered in the content brief; X1, X2, … are figures
 //! beyond the post. Files are relative to the generated-output folder (`src/generated`).
@@ -18,6 +21,8 @@ use serde::Deserialize;
 pub struct Figure {
     pub id: String,
     pub file: String,
+    /// The figure's layout for a phone, if it has one.
+    pub phone: Option<String>,
     pub package: String,
 }
 
@@ -50,6 +55,8 @@ struct BookMetadata {
 struct FigureEntry {
     id: String,
     file: String,
+    #[serde(default)]
+    phone: Option<String>,
 }
 
 /// Listing packages (folder name = package name) that declare figures, sorted by name.
@@ -92,6 +99,7 @@ pub fn listings(root: &Path) -> Result<Vec<Listing>> {
             .map(|f| Figure {
                 id: f.id,
                 file: f.file,
+                phone: f.phone,
                 package: name.clone(),
             })
             .collect();

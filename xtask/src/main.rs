@@ -156,12 +156,13 @@ fn run_listing(package: &str, declared: &[figures::Figure], out: &Path) -> Resul
     }
     std::fs::write(out.join(format!("{package}.out.txt")), &output.stdout)?;
     for f in declared {
-        if !out.join(&f.file).is_file() {
-            bail!(
-                "listing {package} did not write its figure {} ({})",
-                f.id,
-                f.file
-            );
+        for file in std::iter::once(&f.file).chain(&f.phone) {
+            if !out.join(file).is_file() {
+                bail!(
+                    "listing {package} did not write its figure {} ({file})",
+                    f.id
+                );
+            }
         }
     }
     Ok(())

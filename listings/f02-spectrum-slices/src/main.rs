@@ -4,22 +4,21 @@
 //!
 //! Chapter: "Image spectra". Run: `cargo run -p f02-spectrum-slices`.
 //! Pieces: the photo from `bookkit::data`, the spectrum from `spectral::spectrum`, drawing from
-//! `bookkit::plot`, GIF writing from `bookkit::figure`.
+//! `bookkit::plot`, the animation (an animated SVG, laid out for the desktop and a phone) from
+//! `bookkit::render` and `bookkit::figure`.
 
 use anyhow::Result;
 use bookkit::colormap::{VIRIDIS, finite_range};
 use bookkit::data::{Channel, featured_photos};
-use bookkit::figure::save_gif;
+use bookkit::figure::{Column, save_responsive_animation};
 use bookkit::image::RgbImage;
-use bookkit::image::imageops::{self, FilterType};
-use bookkit::plot::{Canvas, Chart, Figure, RED, Rect, Series, Stroke, Style};
+use bookkit::plot::{Chart, Figure, RED, Rect, Series, Stroke, Style};
+use bookkit::render::Animation;
 use bookkit::values::{Values, save_values};
 use spectral::Field;
 use spectral::spectrum::{centred_spectrum, log_magnitude, power};
 
 const FRAMES: usize = 60;
-/// The spectrum picture's side in device pixels: 300 CSS px at twice the resolution.
-const SHOWN: u32 = 600;
 
 // ANCHOR: slice
 /// Power along a ray from the centre (DC) at `angle` radians, one sample per unit radius from 1
@@ -80,12 +79,7 @@ fn compute() -> Result<Analysis> {
     let (lo, hi) = finite_range(&log_mag);
     // Vertical flip: row index (vertical frequency) grows upwards, as with matplotlib's
     // origin='lower'.
-    let picture = imageops::resize(
-        &imageops::flip_vertical(&VIRIDIS.paint(&log_mag, lo, hi)),
-        SHOWN,
-        SHOWN,
-        FilterType::Nearest,
-    );
+    let picture = bookkit::image::imageops::flip_vertical(&VIRIDIS.paint(&log_mag, lo, hi));
     let angles: Vec<f64> = (0..FRAMES).map(|k| (6.0 * k as f64).to_radians()).collect();
     let slices: Vec<_> = angles.iter().map(|a| slice(&psd, *a)).collect();
     let all = slices.iter().flat_map(|(_, p)| p.iter().copied());
@@ -110,39 +104,60 @@ fn values(_: &Analysis) -> Values {
     Vec::new()
 }
 
-/// Frame layout in CSS px: the spectrum on the left, the chart of the ray on the right.
-const FRAME: (u32, u32) = (720, 340);
-const MAP: f64 = 300.0;
+/// One frame laid out for a column: the spectrum with the ray on the left and the chart of
+/// the power along it on the right in the book's column; on a phone the chart under the
+/// spectrum.
+fn frame(a: &Analysis, angle: f64, (f, p): (&[f64], &[f64]), column: Column) -> Figure {
+    let (pmin, pmax) = a.range;
+    let chart = Chart::loglog()
+        .x_range(0.8 / 320.0, 0.6)
+        .y_range(pmin / 3.0, pmax * 3.0)
+        .with(Series::new(f, p, RED, Style::LineDots));
+    let (fig_h, map, map_at, chart_at) = match column {
+        Column::Desktop => {
+            let map = 300.0;
+            let left = 8.0 + map + 14.0;
+            (
+                340.0,
+                map,
+                (8.0, 20.0),
+                Rect::new(left, 0.0, column.width() - left, 340.0),
+            )
+        }
+        Column::Phone => {
+            let map = 220.0;
+            (
+                map + 12.0 + 290.0,
+                map,
+                ((column.width() - map) / 2.0, 4.0),
+                Rect::new(0.0, map + 12.0, column.width(), 290.0),
+            )
+        }
+    };
+    let mut fig = Figure::new(column.width(), fig_h);
+    let (x0, y0) = map_at;
+    fig.pixels(Rect::new(x0, y0, map, map), &a.picture);
+    let centre = (x0 + map / 2.0, y0 + map / 2.0);
+    let end = (
+        centre.0 + angle.cos() * map / 2.0,
+        centre.1 - angle.sin() * map / 2.0,
+    );
+    fig.line(&[centre, end], Stroke::solid(RED, 2.5));
+    fig.disc(centre, 3.5, RED);
+    fig.chart(chart_at, &chart);
+    fig
+}
 
 fn draw(a: &Analysis) -> Result<()> {
-    let (pmin, pmax) = a.range;
-    let mut frames = Vec::with_capacity(FRAMES);
-    let (x0, y0) = (8.0, 20.0);
-    let centre = (x0 + MAP / 2.0, y0 + MAP / 2.0);
-    for (angle, (f, p)) in a.angles.iter().zip(&a.slices) {
-        let mut fig = Figure::new(f64::from(FRAME.0), f64::from(FRAME.1));
-        fig.pixels(Rect::new(x0, y0, MAP, MAP), &a.picture);
-        let end = (
-            centre.0 + angle.cos() * MAP / 2.0,
-            centre.1 - angle.sin() * MAP / 2.0,
-        );
-        fig.line(&[centre, end], Stroke::solid(RED, 2.5));
-        fig.disc(centre, 3.5, RED);
-        let chart = Chart::loglog()
-            .x_range(0.8 / 320.0, 0.6)
-            .y_range(pmin / 3.0, pmax * 3.0)
-            .with(Series::new(f, p, RED, Style::LineDots));
-        let left = x0 + MAP + 14.0;
-        fig.chart(
-            Rect::new(left, 0.0, f64::from(FRAME.0) - left, f64::from(FRAME.1)),
-            &chart,
-        );
-        let mut canvas = Canvas::scaled(FRAME.0, FRAME.1, 2.0);
-        canvas.figure(&fig);
-        frames.push(canvas.into_image());
-    }
-    save_gif(&frames, 100, "f02-spectrum-slices.gif")?;
-    Ok(())
+    save_responsive_animation("f02-spectrum-slices.svg", |column| {
+        let frames = a
+            .angles
+            .iter()
+            .zip(&a.slices)
+            .map(|(angle, (f, p))| frame(a, *angle, (f, p), column))
+            .collect();
+        Animation::new(frames, vec![100; FRAMES])
+    })
 }
 
 fn main() -> Result<()> {

@@ -3,12 +3,12 @@
 //!
 //! Chapter: "Image spectra". Run: `cargo run -p f03-image-rapsd`.
 //! Pieces: photos from `bookkit::data`, the RAPSD from `spectral::spectrum`, charts from
-//! `bookkit::plot`.
+//! `bookkit::plot`, the desktop and phone layouts from `bookkit::figure`.
 
 use anyhow::Result;
 use bookkit::data::{Channel, Photo, featured_photos};
-use bookkit::figure::save_svg;
-use bookkit::plot::{Chart, Figure, RED, Rect, Series, Style};
+use bookkit::figure::{Column, save_responsive};
+use bookkit::plot::{Chart, Figure, RED, Rect, Series, Style, align_charts};
 use bookkit::values::{Values, save_values};
 use spectral::spectrum::{Rapsd, rapsd};
 
@@ -44,22 +44,42 @@ fn values(_: &Analysis) -> Values {
 }
 
 fn draw(a: &Analysis) -> Result<()> {
-    // A 2 × 2 grid in the book's column: each photo above its RAPSD.
-    let (cell_w, photo, chart_h) = (360.0, 170.0, 230.0);
-    let cell_h = photo + 8.0 + chart_h;
-    let mut fig = Figure::new(2.0 * cell_w, 2.0 * cell_h + 10.0);
-    for (i, (p, curve)) in a.photos.iter().zip(&a.curves).enumerate() {
-        let (x, y) = ((i % 2) as f64 * cell_w, (i / 2) as f64 * (cell_h + 10.0));
-        fig.image(
-            Rect::new(x + (cell_w - photo) / 2.0, y, photo, photo),
-            &p.to_rgb8(),
-        );
-        let series = Series::new(&curve.frequency, &curve.power, RED, Style::LineDots);
-        let chart = Chart::loglog().with(series);
-        fig.chart(Rect::new(x, y + photo + 8.0, cell_w, chart_h), &chart);
-    }
-    save_svg(&fig.svg(), "f03-image-rapsd.svg")?;
-    Ok(())
+    let pictures: Vec<_> = a.photos.iter().map(|p| p.to_rgb8()).collect();
+    save_responsive("f03-image-rapsd.svg", |column| {
+        // Each photo above its RAPSD: a 2 × 2 grid in the book's column, one column on a phone.
+        let cols = if column == Column::Desktop { 2 } else { 1 };
+        let cell_w = column.width() / cols as f64;
+        let (photo, chart_h, gap) = (170.0, 230.0, 12.0);
+        let cell_h = photo + 8.0 + chart_h;
+        let rows = pictures.len().div_ceil(cols);
+        let mut fig = Figure::new(column.width(), rows as f64 * (cell_h + gap) - gap);
+        let corner = |i: usize| {
+            (
+                (i % cols) as f64 * cell_w,
+                (i / cols) as f64 * (cell_h + gap),
+            )
+        };
+        let rects: Vec<Rect> = (0..pictures.len())
+            .map(|i| Rect::new(corner(i).0, corner(i).1 + photo + 8.0, cell_w, chart_h))
+            .collect();
+        let mut charts: Vec<Chart> = a
+            .curves
+            .iter()
+            .map(|c| {
+                Chart::loglog().with(Series::new(&c.frequency, &c.power, RED, Style::LineDots))
+            })
+            .collect();
+        align_charts(&mut charts, &rects);
+        for (i, (picture, chart)) in pictures.iter().zip(&charts).enumerate() {
+            let (x, y) = corner(i);
+            fig.image(
+                Rect::new(x + (cell_w - photo) / 2.0, y, photo, photo),
+                picture,
+            );
+            fig.chart(rects[i], chart);
+        }
+        fig
+    })
 }
 
 fn main() -> Result<()> {

@@ -7,7 +7,7 @@
 
 use anyhow::Result;
 use bookkit::data::book_greens;
-use bookkit::figure::save_svg;
+use bookkit::figure::save_chart;
 use bookkit::plot::{Chart, RED, Series, Style};
 use bookkit::values::{Values, save_values};
 use spectral::spectrum::{Rapsd, log_mean_rapsd};
@@ -54,8 +54,7 @@ fn decades(mean: &Rapsd) -> f64 {
 fn draw(a: &Analysis) -> Result<()> {
     let m = &a.mean;
     let chart = Chart::loglog().with(Series::new(&m.frequency, &m.power, RED, Style::LineDots));
-    save_svg(&chart.svg(720, 400), "f04-mean-rapsd.svg")?;
-    Ok(())
+    save_chart("f04-mean-rapsd.svg", &chart, 400.0)
 }
 
 fn main() -> Result<()> {

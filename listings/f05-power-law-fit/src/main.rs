@@ -8,7 +8,7 @@
 
 use anyhow::Result;
 use bookkit::data::{book_greens, photo_fit};
-use bookkit::figure::save_svg;
+use bookkit::figure::save_chart;
 use bookkit::plot::{BLACK, BLUE, Chart, GREY, RED, Series, SeriesLabelPosition, Style};
 use bookkit::values::{Values, save_values};
 use spectral::fit::SetFit;
@@ -80,7 +80,7 @@ fn draw(a: &Analysis) -> Result<()> {
             Series::new(f, &fitted, BLACK, Style::Dotted)
                 .label(&format!("power-law fit, α = {:.3}", law.alpha)),
         );
-    save_svg(&chart.svg(720, 400), "f05-power-law-fit.svg")?;
+    save_chart("f05-power-law-fit.svg", &chart, 400.0)?;
 
     // X1: the exponent of each photo on its own, sorted.
     let rank: Vec<f64> = (1..=a.sorted.len()).map(|i| i as f64).collect();
@@ -110,7 +110,7 @@ fn draw(a: &Analysis) -> Result<()> {
                 .width(2.5)
                 .label(&format!("the post (Imagenette), α = {POST_ALPHA:.3}")),
         );
-    save_svg(&spread.svg(720, 420), "x01-alpha-spread.svg")?;
+    save_chart("x01-alpha-spread.svg", &spread, 420.0)?;
     Ok(())
 }
 

@@ -4,21 +4,28 @@
 //!
 //! Chapter: "Noisy image spectra". Run: `cargo run -p f06-noise-rapsd`.
 //! Pieces: photos from `bookkit::data`; the book's noise draw (`unit_noise`) and the tide's
-//! spectra and crossings (`tide`) from `spectral::tide`; the chart from `bookkit::plot`; values
-//! from `bookkit::values`.
+//! spectra and crossings (`tide`, `Tide::crossings`) from `spectral::tide`; the chart from
+//! `bookkit::plot`, saved for the desktop and a phone (`save_chart`); values from
+//! `bookkit::values`.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use bookkit::data::book_greens;
-use bookkit::figure::save_svg;
+use bookkit::figure::save_chart;
 use bookkit::plot::{BLUE, Chart, RED, Series, Style};
 use bookkit::values::{Values, save_values};
-use spectral::tide::{Tide, tide, unit_noise};
+use spectral::tide::{Crossings, Tide, tide, unit_noise};
 
 /// The radii whose noise level the listing prints: the dip at the lowest ones, flat beyond.
 const SHOWN_RADII: [usize; 9] = [1, 2, 3, 4, 5, 6, 10, 40, 159];
 
-/// The photos' and the unit noise's spectra: the tide at σ = 1 (its noisy curve is F7's).
-fn compute() -> Result<Tide> {
+/// The photos' and the unit noise's spectra (the tide at σ = 1, whose noisy curve is F7's), and
+/// where they cross.
+struct Analysis {
+    tide: Tide,
+    crossings: Crossings,
+}
+
+fn compute() -> Result<Analysis> {
     let greens = book_greens()?;
     // ANCHOR: noise
     let noise = unit_noise(&greens);
@@ -45,35 +52,37 @@ fn compute() -> Result<Tide> {
         "geometric mean of the noise curve over all radii: {:.3}",
         level.exp()
     );
-    let (measured, predicted) = crossings(&tide);
+    let crossings = tide
+        .crossings()
+        .context("the photos start below the noise")?;
+    let Crossings {
+        measured,
+        predicted,
+    } = crossings;
     println!("photos meet the noise at f = {measured:.4} (fit predicts {predicted:.4})");
-    Ok(tide)
+    Ok(Analysis { tide, crossings })
 }
 
-/// Where the photos sink below the noise: measured on the curves, and as the fit predicts it.
-fn crossings(t: &Tide) -> (f64, f64) {
-    let measured = t.crossing().expect("the photos start above the noise");
-    (measured, t.predicted_crossing())
-}
-
-fn values(t: &Tide) -> Values {
-    let (measured, predicted) = crossings(t);
+fn values(a: &Analysis) -> Values {
+    let Crossings {
+        measured,
+        predicted,
+    } = a.crossings;
     vec![
         ("noise-crossing", format!("{measured:.3}")),
         ("noise-crossing-fit", format!("{predicted:.3}")),
         ("noise-crossing-period", format!("{:.0}", 1.0 / measured)),
-        ("noise-r1", format!("{:.2}", t.noise.power[0])),
+        ("noise-r1", format!("{:.2}", a.tide.noise.power[0])),
     ]
 }
 
-fn draw(t: &Tide) -> Result<()> {
-    let (images, noise) = (&t.images, &t.noise);
+fn draw(a: &Analysis) -> Result<()> {
+    let (images, noise) = (&a.tide.images, &a.tide.noise);
     let f = &images.frequency;
     let chart = Chart::loglog()
         .with(Series::new(f, &images.power, RED, Style::LineDots).label("images"))
         .with(Series::new(f, &noise.power, BLUE, Style::LineDots).label("noise"));
-    save_svg(&chart.svg(720, 400), "f06-noise-rapsd.svg")?;
-    Ok(())
+    save_chart("f06-noise-rapsd.svg", &chart, 400.0)
 }
 
 fn main() -> Result<()> {
@@ -98,8 +107,8 @@ mod tests {
     #[test]
     fn the_noise_is_flat_at_one_and_crosses_the_photos_where_the_fit_says() {
         let greens = book_greens().unwrap();
-        let t = compute().unwrap();
-        let (images, noise) = (&t.images, &t.noise);
+        let a = compute().unwrap();
+        let (images, noise) = (&a.tide.images, &a.tide.noise);
         // Flat at 1 (σ² of standard noise) up to the log-mean's dip (X2): each point lies within
         // 4.5 standard errors of its expected level, in the log domain. The log of a ring's power
         // over k independent bins has variance ψ′(k) ≈ 1/k + 1/(2k²) + 1/(6k³), here averaged
@@ -126,7 +135,10 @@ mod tests {
         let (img, noise) = (per(&greens), per(&unit_noise(&greens)));
         let last = (0..img.len()).rev().find(|&i| img[i] > noise[i]).unwrap();
         let (lo, hi) = (images.frequency[last], images.frequency[last + 1]);
-        let (measured, predicted) = crossings(&t);
+        let Crossings {
+            measured,
+            predicted,
+        } = a.crossings;
         assert!(lo <= measured && measured <= hi, "{lo} {measured} {hi}");
         // The measured crossing matches the fit's prediction within 10%, and sits where the
         // post's figure shows it (about 0.06 on Imagenette): between 0.03 and 0.1 cycles/pixel.

@@ -9,7 +9,7 @@
 
 use anyhow::Result;
 use bookkit::data::book_greens;
-use bookkit::figure::save_svg;
+use bookkit::figure::save_chart;
 use bookkit::tide_frame::tide_chart;
 use bookkit::values::{Values, save_values};
 use spectral::tide::{Tide, tide, unit_noise};
@@ -99,8 +99,7 @@ fn values(a: &Analysis) -> Values {
 }
 
 fn draw(a: &Analysis) -> Result<()> {
-    save_svg(&tide_chart(&a.tide).svg(720, 400), "f07-noisy-rapsd.svg")?;
-    Ok(())
+    save_chart("f07-noisy-rapsd.svg", &tide_chart(&a.tide), 400.0)
 }
 
 fn main() -> Result<()> {

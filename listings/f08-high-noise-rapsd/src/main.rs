@@ -5,22 +5,28 @@
 //!
 //! Chapter: "Noisy image spectra". Run: `cargo run -p f08-high-noise-rapsd`.
 //! Pieces: photos from `bookkit::data`; the book's noise draw (`unit_noise`), the three spectra
-//! and the crossings (`tide`) from `spectral::tide`; the chart (`tide_chart`) from
-//! `bookkit::tide_frame`; values from `bookkit::values`.
+//! and the crossings (`tide`, `Tide::crossings`) from `spectral::tide`; the chart
+//! (`tide_chart`) from `bookkit::tide_frame`; values from `bookkit::values`.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use bookkit::data::book_greens;
-use bookkit::figure::save_svg;
+use bookkit::figure::save_chart;
 use bookkit::tide_frame::tide_chart;
 use bookkit::values::{Values, save_values};
-use spectral::tide::{Tide, tide, unit_noise};
+use spectral::tide::{Crossings, Tide, tide, unit_noise};
 
 /// Noise standard deviation: variance 16, as in the post.
 const SIGMA: f64 = 4.0;
 /// The radii whose three levels the listing prints.
 const SHOWN_RADII: [usize; 9] = [1, 2, 4, 6, 8, 12, 16, 32, 159];
 
-fn compute() -> Result<Tide> {
+/// The tide at σ = 4 and where its clean spectrum meets the noise.
+struct Analysis {
+    tide: Tide,
+    crossings: Crossings,
+}
+
+fn compute() -> Result<Analysis> {
     let greens = book_greens()?;
     // ANCHOR: loud
     let unit = unit_noise(&greens);
@@ -38,19 +44,22 @@ fn compute() -> Result<Tide> {
             tide.images.frequency[i]
         );
     }
-    let (measured, predicted) = crossings(&tide);
+    let crossings = tide
+        .crossings()
+        .context("the photos start below the noise")?;
+    let Crossings {
+        measured,
+        predicted,
+    } = crossings;
     println!("photos meet the noise at f = {measured:.4} (fit predicts {predicted:.4})");
-    Ok(tide)
+    Ok(Analysis { tide, crossings })
 }
 
-/// Where the photos sink below the noise: measured, and predicted by the fit (C·f^(−α) = σ²).
-fn crossings(t: &Tide) -> (f64, f64) {
-    let measured = t.crossing().expect("the photos start above the noise");
-    (measured, t.predicted_crossing())
-}
-
-fn values(t: &Tide) -> Values {
-    let (measured, predicted) = crossings(t);
+fn values(a: &Analysis) -> Values {
+    let Crossings {
+        measured,
+        predicted,
+    } = a.crossings;
     vec![
         ("high-noise-crossing", format!("{measured:.3}")),
         ("high-noise-crossing-fit", format!("{predicted:.3}")),
@@ -58,7 +67,7 @@ fn values(t: &Tide) -> Values {
             "high-noise-crossing-period",
             format!("{:.0}", 1.0 / measured),
         ),
-        ("high-noise-shift", format!("{:.1}", shift(t))),
+        ("high-noise-shift", format!("{:.1}", shift(&a.tide))),
     ]
 }
 
@@ -68,9 +77,8 @@ fn shift(t: &Tide) -> f64 {
     (t.sigma * t.sigma).powf(1.0 / alpha)
 }
 
-fn draw(t: &Tide) -> Result<()> {
-    save_svg(&tide_chart(t).svg(720, 400), "f08-high-noise-rapsd.svg")?;
-    Ok(())
+fn draw(a: &Analysis) -> Result<()> {
+    save_chart("f08-high-noise-rapsd.svg", &tide_chart(&a.tide), 400.0)
 }
 
 fn main() -> Result<()> {
@@ -93,13 +101,17 @@ mod tests {
     #[test]
     fn sixteen_times_the_noise_moves_the_crossing_down_as_the_power_law_predicts() {
         let greens = book_greens().unwrap();
-        let s = &compute().unwrap();
+        let a = compute().unwrap();
+        let s = &a.tide;
         // The noise curve is the unit noise's times exactly 16 (R[c·x] = c²·R[x]).
         let unit = log_mean_rapsd(&unit_noise(&greens)).without_dc();
         for (a, b) in s.noise.power.iter().zip(&unit.power) {
             assert!((a / (16.0 * b) - 1.0).abs() < 1e-9);
         }
-        let (measured, predicted) = crossings(s);
+        let Crossings {
+            measured,
+            predicted,
+        } = a.crossings;
         // "Sixteen times more noise power divides the crossing frequency by 16^(1/α), about 3."
         let alpha = fit_power_law(&s.images.frequency, &s.images.power).alpha;
         assert!((2.9..3.3).contains(&16f64.powf(1.0 / alpha)));

@@ -4,17 +4,15 @@
 //! straight lines' powers, computed in the log domain, exactly as for real spectra.
 //!
 //! Chapter: "Noisy image spectra". Run: `cargo run -p f09-idealised-spectra`.
-//! Pieces: `Canvas` and the monospace font from `bookkit::plot` (plotters underneath); no data.
+//! Pieces: `Figure` and the monospace font from `bookkit::plot`, the desktop and phone layouts
+//! from `bookkit::figure`; no data.
 
-use bookkit::figure::save_png;
-use bookkit::plot::{BLUE, Canvas, GREEN, MONO, RED, RGBColor, Stroke};
-use bookkit::render::Painter;
+use bookkit::figure::{Column, save_responsive};
+use bookkit::plot::{
+    BLUE, Figure, GREEN, HAlign, MONO, RED, RGBColor, Rect, Stroke, TextStyle, VAlign,
+};
 use bookkit::values::{Values, save_values};
 
-const PANEL_W: u32 = 260;
-const HEIGHT: u32 = 245;
-/// The axes' box inside each panel: left, top, width, height.
-const BOX: (i32, i32, i32, i32) = (42, 52, 196, 150);
 /// How many log units (of power) the height of the box spans: sets how soft the elbow looks.
 const LOG_SPAN: f64 = 12.0;
 
@@ -65,36 +63,38 @@ struct Panel {
     curves: Vec<(Curve, RGBColor)>,
 }
 
-fn draw_panel(canvas: &mut Canvas, i: u32, panel: &Panel, y_label: bool) -> anyhow::Result<()> {
-    let x0 = (i * PANEL_W) as i32;
-    let (left, top, w, h) = (x0 + BOX.0, BOX.1, BOX.2, BOX.3);
-    let to_px = |(u, v): (f64, f64)| {
-        (
-            left + (u * f64::from(w)).round() as i32,
-            top + h - (v * f64::from(h)).round() as i32,
-        )
-    };
-    // Drawn with the kit's painter: anti-aliased, with round joins.
-    let px = |(x, y): (i32, i32)| (f64::from(x), f64::from(y));
-    let corner = [(left, top), (left, top + h), (left + w, top + h)].map(px);
-    let mut painter = canvas.painter();
-    painter.polyline(
-        &corner,
-        &Stroke::solid(RGBColor(0x44, 0x44, 0x44), 1.0),
-        None,
-    );
+/// Draws one panel into the rectangle `r`: an L-shaped pair of axes, the curves, the title
+/// above in the panel's colour, the axes' names (the vertical one only if `y_label`).
+fn draw_panel(fig: &mut Figure, r: Rect, panel: &Panel, y_label: bool) {
+    // The axes' box inside the panel.
+    let (left, top) = (r.x + 26.0, r.y + 30.0);
+    let (w, h) = (r.w - 34.0, r.h - 58.0);
+    let to_page = |(u, v): (f64, f64)| (left + u * w, top + h - v * h);
+    let corner = [(left, top), (left, top + h), (left + w, top + h)];
+    fig.line(&corner, Stroke::solid(RGBColor(0x44, 0x44, 0x44), 1.0));
     for (curve, color) in &panel.curves {
-        let pts: Vec<(f64, f64)> = curve.iter().map(|p| px(to_px(*p))).collect();
-        painter.polyline(&pts, &Stroke::solid(*color, 3.0), None);
+        let pts: Vec<(f64, f64)> = curve.iter().map(|p| to_page(*p)).collect();
+        fig.line(&pts, Stroke::solid(*color, 2.5));
     }
-    let mid = left + w / 2;
-    canvas.centred_text(panel.title, mid, 14, 16, MONO, panel.color)?;
-    let black = RGBColor(0, 0, 0);
-    canvas.centred_text("spatial frequency", mid, top + h + 14, 15, MONO, black)?;
+    let mid = left + w / 2.0;
+    let centre = |size: f64| {
+        TextStyle::new(size)
+            .family(MONO)
+            .anchor(HAlign::Center, VAlign::Top)
+    };
+    fig.text(
+        panel.title,
+        (mid, r.y + 6.0),
+        centre(14.0).color(panel.color),
+    );
+    fig.text("spatial frequency", (mid, top + h + 8.0), centre(12.0));
     if y_label {
-        canvas.vertical_text_in("magnitude (log-scale)", x0 + 18, top + h / 2, 14, MONO)?;
+        fig.text(
+            "magnitude (log scale)",
+            (r.x + 4.0, top + h / 2.0),
+            centre(12.0).vertical(),
+        );
     }
-    Ok(())
 }
 
 /// The image line and the two noise levels of the diagram, in units of the panels' height.
@@ -147,12 +147,19 @@ fn values(_: &[Panel]) -> Values {
 }
 
 fn draw(panels: &[Panel]) -> anyhow::Result<()> {
-    let mut canvas = Canvas::new(4 * PANEL_W, HEIGHT);
-    for (i, panel) in panels.iter().enumerate() {
-        draw_panel(&mut canvas, i as u32, panel, i == 0)?;
-    }
-    save_png(&canvas.into_image(), "f09-idealised-spectra.png")?;
-    Ok(())
+    save_responsive("f09-idealised-spectra.svg", |column| {
+        // Four in a row in the book's column, two by two on a phone.
+        let cols = if column == Column::Desktop { 4 } else { 2 };
+        let w = column.width() / cols as f64;
+        let h = w * 0.95 + 20.0;
+        let rows = panels.len().div_ceil(cols);
+        let mut fig = Figure::new(column.width(), rows as f64 * h);
+        for (i, panel) in panels.iter().enumerate() {
+            let r = Rect::new((i % cols) as f64 * w, (i / cols) as f64 * h, w, h);
+            draw_panel(&mut fig, r, panel, i % cols == 0);
+        }
+        fig
+    })
 }
 
 fn main() -> anyhow::Result<()> {

@@ -6,15 +6,18 @@
 //! Chapter: "Noisy image spectra". Run: `cargo run -p f10-rising-tide`.
 //! Pieces: photos from `bookkit::data`; the book's noise draw and the spectra at each level
 //! (`unit_noise`, `tide`) from `spectral::tide`; `gaussian_field` and `seeded_rng` from
-//! `spectral::noise`; `geomspace` from `bookkit::plot`; the chart and the frame (`tide_chart`,
-//! `tide_frame`) from `bookkit::tide_frame`; `save_gif` from `bookkit::figure`.
+//! `spectral::noise`; `geomspace` from `spectral::fit`; the chart and the frame (`tide_chart`,
+//! `tide_figure`) from `bookkit::tide_frame`; the animation (an animated SVG, laid out for the
+//! desktop and a phone) from `bookkit::render` and `bookkit::figure`.
 
 use anyhow::Result;
 use bookkit::data::{Photo, book_greens, featured_photos};
-use bookkit::figure::{held_ends, save_gif_timed};
-use bookkit::plot::geomspace;
-use bookkit::tide_frame::{three_digits, tide_chart, tide_frame};
+use bookkit::figure::{held_ends, save_responsive_animation};
+use bookkit::image::RgbImage;
+use bookkit::render::Animation;
+use bookkit::tide_frame::{three_digits, tide_chart, tide_figure};
 use bookkit::values::{Values, save_values};
+use spectral::fit::geomspace;
 use spectral::noise::{gaussian_field, seeded_rng};
 use spectral::tide::{Tide, tide, unit_noise};
 
@@ -28,11 +31,19 @@ fn sigmas() -> Vec<f64> {
     geomspace(0.02, 50.0, LEVELS)
 }
 
-/// The tide at every level, and the photo shown with its own unit noise.
+/// The tide at every level, and the photo shown with its own unit noise at every level.
 struct Analysis {
     tides: Vec<Tide>,
-    photo: Photo,
-    photo_noise: Photo,
+    /// The noisy photo at each level, clipped to the displayable range.
+    pictures: Vec<RgbImage>,
+}
+
+/// The photo shown, and its own unit noise: one independent draw per colour channel.
+fn photo_and_noise() -> Result<(Photo, Photo)> {
+    let photo = featured_photos()?.swap_remove(1);
+    let mut rng = seeded_rng(PHOTO_SEED);
+    let noise = photo.map_channels(|c| gaussian_field(c.nrows(), c.ncols(), 1.0, &mut rng));
+    Ok((photo, noise))
 }
 
 fn compute() -> Result<Analysis> {
@@ -44,9 +55,7 @@ fn compute() -> Result<Analysis> {
         .map(|sigma| tide(&greens, &unit, sigma))
         .collect();
     // ANCHOR_END: tide
-    let photo = featured_photos()?.swap_remove(1);
-    let mut rng = seeded_rng(PHOTO_SEED);
-    let photo_noise = photo.map_channels(|c| gaussian_field(c.nrows(), c.ncols(), 1.0, &mut rng));
+    let (photo, photo_noise) = photo_and_noise()?;
     println!("photo shown: {}", photo.name);
     println!("     σ          σ²    photos above the noise up to");
     for t in &tides {
@@ -59,11 +68,11 @@ fn compute() -> Result<Analysis> {
             None => println!("{sigma:9.4}  {:9.3e}    none", sigma * sigma),
         }
     }
-    Ok(Analysis {
-        tides,
-        photo,
-        photo_noise,
-    })
+    let pictures = tides
+        .iter()
+        .map(|t| noisy_photo(&photo, &photo_noise, t.sigma).to_rgb8())
+        .collect();
+    Ok(Analysis { tides, pictures })
 }
 
 /// The photo with σ times its own unit noise added to every channel.
@@ -82,21 +91,22 @@ fn values(_: &Analysis) -> Values {
 }
 
 fn draw(a: &Analysis) -> Result<()> {
-    let mut frames = Vec::new();
-    for t in &a.tides {
-        // Fixed axes: the curves move, the frame does not.
-        let chart = tide_chart(t).x_range(2.5e-3, 0.6).y_range(1e-4, 1e4);
-        let picture = noisy_photo(&a.photo, &a.photo_noise, t.sigma).to_rgb8();
-        let label = format!("noise σ = {}", three_digits(t.sigma));
-        frames.push(tide_frame(&chart, Some(&picture), &label)?);
-    }
     // The first (clean) and last (drowned) frames are held three times as long.
-    save_gif_timed(
-        &frames,
-        &held_ends(frames.len(), 700, 3),
-        "f10-rising-tide.gif",
-    )?;
-    Ok(())
+    let delays = held_ends(a.tides.len(), 700, 3);
+    save_responsive_animation("f10-rising-tide.svg", |column| {
+        let frames = a
+            .tides
+            .iter()
+            .zip(&a.pictures)
+            .map(|(t, picture)| {
+                // Fixed axes: the curves move, the frame does not.
+                let chart = tide_chart(t).x_range(2.5e-3, 0.6).y_range(1e-4, 1e4);
+                let label = format!("noise σ = {}", three_digits(t.sigma));
+                tide_figure(&chart, Some(picture), &label, column)
+            })
+            .collect();
+        Animation::new(frames, delays.clone())
+    })
 }
 
 fn main() -> Result<()> {
@@ -139,8 +149,7 @@ mod tests {
 
     #[test]
     fn the_photo_keeps_its_colours_and_gets_independent_noise_per_channel() {
-        let a = compute().unwrap();
-        let (photo, unit) = (&a.photo, &a.photo_noise);
+        let (photo, unit) = &photo_and_noise().unwrap();
         assert_ne!(unit.red, unit.green);
         assert_ne!(unit.green, unit.blue);
         let labels: Vec<String> = sigmas().into_iter().map(three_digits).collect();

@@ -8,8 +8,6 @@
 //! (`spectral::curve`) for how much the clips with black (lossy-coded) bands move the mean
 //! spectrum; values from `bookkit::values`.
 
-use std::path::PathBuf;
-
 use anyhow::{Context, Result};
 use bookkit::audio::{Clip, audio_files, default_audio_dir, load_clip, log_mean_spectrum};
 use bookkit::colormap::MAGMA;
@@ -41,9 +39,10 @@ fn spectrogram_db(clip: &Clip) -> Field {
 }
 // ANCHOR_END: spectrogram
 
-/// One recording: its file, the clip in the book's format and its spectrogram.
+/// One recording: its file's bytes (copied into the book for the chapter's players), the clip
+/// in the book's format and its spectrogram.
 struct Recording {
-    path: PathBuf,
+    bytes: Vec<u8>,
     clip: Clip,
     db: Field,
 }
@@ -117,9 +116,11 @@ fn compute() -> Result<Analysis> {
     let recordings = audio_files(&[default_audio_dir()])?
         .into_iter()
         .map(|path| {
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
             let clip = load_clip(&path)?;
             let db = spectrogram_db(&clip);
-            Ok(Recording { path, clip, db })
+            Ok(Recording { bytes, clip, db })
         })
         .collect::<Result<Vec<Recording>>>()?;
     let gapped: Vec<String> = recordings
@@ -155,15 +156,13 @@ fn rms_dbfs(clip: &Clip) -> f64 {
 
 fn draw(a: &Analysis) -> Result<()> {
     println!("clip                             kind    RMS (dBFS)  spectrogram  black");
-    for Recording { path, clip, db } in &a.recordings {
+    for Recording { bytes, clip, db } in &a.recordings {
         save_png(
             &picture(db),
             &format!("f12-spectrogram-{}.png", clip.stem()),
         )?;
         // The embedded files already are in the book's format: copied byte for byte.
-        let bytes =
-            std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        write_atomic(&out_dir().join("audio").join(&clip.name), &bytes)?;
+        write_atomic(&out_dir().join("audio").join(&clip.name), bytes)?;
         println!(
             "{:<32} {:<7} {:>10.1}  {} × {} px  {:>4.1}%",
             clip.name,

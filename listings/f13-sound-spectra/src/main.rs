@@ -9,8 +9,8 @@
 
 use anyhow::Result;
 use bookkit::audio::{Clip, featured_clips};
-use bookkit::figure::save_svg;
-use bookkit::plot::{Chart, Figure, RED, Rect, Series, Style};
+use bookkit::figure::{Column, save_responsive};
+use bookkit::plot::{Chart, Figure, RED, Rect, Series, Style, align_charts};
 use bookkit::values::{Values, save_values};
 use spectral::audio::Spectrum1d;
 use spectral::curve::peak;
@@ -44,19 +44,45 @@ fn values(_: &Analysis) -> Values {
 }
 
 fn draw(a: &Analysis) -> Result<()> {
-    // A 2 × 2 grid in the book's column. 22,050 points per curve: a plain line (markers dropped).
-    let (w, h) = (360.0, 270.0);
-    let mut fig = Figure::new(2.0 * w, 2.0 * h);
-    for (i, (clip, s)) in a.clips.iter().zip(&a.spectra).enumerate() {
-        let chart = Chart::loglog()
-            .title(clip.stem())
-            .labels("frequency (Hz)", "power")
-            .with(Series::new(&s.frequency_hz, &s.power, RED, Style::Line).width(1.0));
-        let (x, y) = ((i % 2) as f64 * w, (i / 2) as f64 * h);
-        fig.chart(Rect::new(x, y, w, h), &chart);
-    }
-    save_svg(&fig.svg(), "f13-sound-spectra.svg")?;
-    Ok(())
+    save_responsive("f13-sound-spectra.svg", |column| {
+        // A 2 × 2 grid in the book's column, one column on a phone, on shared axes. Power
+        // is |rFFT|²/N of samples scaled to [−1, 1]: it has no physical unit, so the axis says
+        // so. 22,050 points per curve: a plain line (markers dropped).
+        let cols = if column == Column::Desktop { 2 } else { 1 };
+        let (w, h, gap) = (column.width() / cols as f64, 280.0, 14.0);
+        let rows = a.clips.len().div_ceil(cols);
+        let mut fig = Figure::new(column.width(), rows as f64 * (h + gap) - gap);
+        let rects: Vec<Rect> = (0..a.clips.len())
+            .map(|i| Rect::new((i % cols) as f64 * w, (i / cols) as f64 * (h + gap), w, h))
+            .collect();
+        let mut charts: Vec<Chart> = a
+            .clips
+            .iter()
+            .zip(&a.spectra)
+            .map(|(clip, s)| {
+                Chart::loglog()
+                    .title(clip.stem())
+                    .labels("frequency (Hz)", "power (arbitrary units)")
+                    .with(Series::new(&s.frequency_hz, &s.power, RED, Style::Line).width(1.0))
+            })
+            .collect();
+        // One pair of axes for all four, so that the panels compare at a glance.
+        let ranges: Vec<_> = charts.iter().map(|c| c.ranges()).collect();
+        let (x, y) = ranges.iter().fold(ranges[0], |(x, y), (cx, cy)| {
+            (
+                (x.0.min(cx.0), x.1.max(cx.1)),
+                (y.0.min(cy.0), y.1.max(cy.1)),
+            )
+        });
+        for c in &mut charts {
+            (c.x_range, c.y_range) = (Some(x), Some(y));
+        }
+        align_charts(&mut charts, &rects);
+        for (rect, chart) in rects.iter().zip(&charts) {
+            fig.chart(*rect, chart);
+        }
+        fig
+    })
 }
 
 fn main() -> Result<()> {

@@ -8,7 +8,7 @@
 
 use anyhow::Result;
 use bookkit::audio::{Clip, Kind, default_clips, log_mean_spectrum};
-use bookkit::figure::save_svg;
+use bookkit::figure::save_chart;
 use bookkit::plot::{BLACK, Chart, GREY, RED, Series, SeriesLabelPosition, Style};
 use bookkit::values::{Values, save_values};
 use spectral::audio::Spectrum1d;
@@ -98,8 +98,7 @@ fn draw(a: &Analysis) -> Result<()> {
                 .label(&format!("peak of the smoothed curve, {peak_hz:.0} Hz")),
         );
     chart.x_label = "frequency (Hz)".into();
-    save_svg(&chart.svg(720, 400), "f14-mean-sound-spectrum.svg")?;
-    Ok(())
+    save_chart("f14-mean-sound-spectrum.svg", &chart, 400.0)
 }
 
 fn main() -> Result<()> {

@@ -5,23 +5,24 @@
 //! Chapter: "What about sound?". Run: `cargo run -p f15-rising-tide-sound`.
 //! Pieces: recordings and `log_mean_spectrum` from `bookkit::audio`; `power_spectrum` and
 //! `log_mean_spectrum` from `spectral::audio`; `smooth_log_frequency` from `spectral::curve`;
-//! seeded noise from `spectral::noise`; charts and `geomspace` from `bookkit::plot`; the frame
-//! from `bookkit::tide_frame`, as for photos (F10); `save_gif` from `bookkit::figure`; values
-//! from `bookkit::values`.
+//! seeded noise (`gaussian_signal`) from `spectral::noise`; `geomspace` from `spectral::fit`; the
+//! noise's expected level from `spectral::special`; charts from `bookkit::plot`; the frame from
+//! `bookkit::tide_frame`, as for photos (F10); the animation (an animated SVG, laid out for the
+//! desktop and a phone) from `bookkit::render` and `bookkit::figure`; values from
+//! `bookkit::values`.
 
 use anyhow::{Context, Result};
 use bookkit::audio::{Clip, default_clips, log_mean_spectrum};
-use bookkit::figure::{held_ends, save_gif_timed};
-use bookkit::plot::{BLUE, Chart, GREEN, RED, Series, SeriesLabelPosition, Style, geomspace};
-use bookkit::tide_frame::{three_digits, tide_frame};
-
-/// e^(−γ): the log-domain mean of an Exp(1) draw, so the expected level of the noise spectrum
-/// in σ² units (the test below checks the measured noise against it).
-const EXP_MINUS_GAMMA: f64 = 0.561_459_483_566_885_2;
+use bookkit::figure::{held_ends, save_responsive_animation};
+use bookkit::plot::{BLUE, Chart, GREEN, RED, Series, Style};
+use bookkit::render::Animation;
+use bookkit::tide_frame::{three_digits, tide_figure};
 use bookkit::values::{Values, save_values};
 use spectral::audio::{SAMPLE_RATE, Spectrum1d, power_spectrum};
 use spectral::curve::{THIRD_OCTAVE, smooth_log_frequency};
-use spectral::noise::{gaussian_field, seeded_rng};
+use spectral::fit::geomspace;
+use spectral::noise::{gaussian_signal, seeded_rng};
+use spectral::special::log_mean_level_of_exponential_average;
 
 const LEVELS: usize = 7;
 /// The seed of the one draw of unit noise every frame scales.
@@ -105,11 +106,7 @@ fn unit_noise(clips: &[Clip]) -> Vec<Vec<f64>> {
     let mut rng = seeded_rng(NOISE_SEED);
     clips
         .iter()
-        .map(|c| {
-            gaussian_field(1, c.samples.len(), 1.0, &mut rng)
-                .into_iter()
-                .collect()
-        })
+        .map(|c| gaussian_signal(c.samples.len(), 1.0, &mut rng))
         .collect()
 }
 
@@ -154,40 +151,45 @@ fn values(a: &Analysis) -> Values {
 
 fn draw(a: &Analysis) -> Result<()> {
     let f = &a.clean.frequency_hz;
-    let mut pictures = Vec::new();
-    for Frame {
-        sigma,
-        noise,
-        noisy,
-    } in &a.frames
-    {
-        // The measured noise spectrum jitters over three decades (one exponential draw per
-        // bin); drawn faint, with its expected log-domain level e^(−γ)·σ² solid on top, it reads
-        // as the flat tide it is.
-        let level = vec![EXP_MINUS_GAMMA * sigma * sigma; f.len()];
-        let mut chart = Chart::loglog()
-            .x_range(0.3, 2.0e4)
-            .y_range(1e-9, 1e2)
-            .with(Series::new(f, &a.clean.power, RED, Style::Line).label("clips"))
-            .with(
-                Series::new(f, &noise.power, BLUE, Style::Line)
-                    .width(0.8)
-                    .opacity(0.3)
-                    .label("noise, measured"),
-            )
-            .with(Series::new(f, &level, BLUE, Style::Line).label("noise, expected level"))
-            .with(Series::new(f, &noisy.power, GREEN, Style::Dashed).label("noisy clips"))
-            .legend_at(SeriesLabelPosition::LowerLeft);
-        chart.x_label = "frequency (Hz)".into();
-        let label = format!("noise σ = {}", three_digits(*sigma));
-        pictures.push(tide_frame(&chart, None, &label)?);
-    }
-    save_gif_timed(
-        &pictures,
-        &held_ends(pictures.len(), 700, 3),
-        "f15-rising-tide-sound.gif",
-    )?;
-    Ok(())
+    // The measured noise spectrum jitters over three decades (one exponential draw per bin);
+    // drawn faint, with its expected log-domain level on top (a single bin's power is σ² times
+    // an Exp(1) draw, whose log-mean is e^(−γ) = exp(ψ(1))), it reads as the flat tide it is.
+    let exp_minus_gamma = log_mean_level_of_exponential_average(1.0);
+    let charts: Vec<(Chart, String)> = a
+        .frames
+        .iter()
+        .map(
+            |Frame {
+                 sigma,
+                 noise,
+                 noisy,
+             }| {
+                let level = vec![exp_minus_gamma * sigma * sigma; f.len()];
+                let chart = Chart::loglog()
+                    .labels("frequency (Hz)", "power (arbitrary units)")
+                    .x_range(0.3, 2.0e4)
+                    .y_range(1e-9, 1e2)
+                    .with(Series::new(f, &a.clean.power, RED, Style::Line).label("clips"))
+                    .with(
+                        Series::new(f, &noise.power, BLUE, Style::Line)
+                            .width(0.8)
+                            .opacity(0.3)
+                            .label("noise, measured"),
+                    )
+                    .with(Series::new(f, &level, BLUE, Style::Line).label("noise, expected level"))
+                    .with(Series::new(f, &noisy.power, GREEN, Style::Dashed).label("noisy clips"));
+                (chart, format!("noise σ = {}", three_digits(*sigma)))
+            },
+        )
+        .collect();
+    let delays = held_ends(charts.len(), 700, 3);
+    save_responsive_animation("f15-rising-tide-sound.svg", |column| {
+        let frames = charts
+            .iter()
+            .map(|(chart, label)| tide_figure(chart, None, label, column))
+            .collect();
+        Animation::new(frames, delays.clone())
+    })
 }
 
 fn main() -> Result<()> {

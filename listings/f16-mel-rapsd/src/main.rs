@@ -10,10 +10,13 @@
 use anyhow::Result;
 use bookkit::audio::{Clip, default_clips, featured_clips};
 use bookkit::colormap::{MAGMA, finite_range};
-use bookkit::figure::save_svg;
+use bookkit::figure::{Column, save_responsive};
 use bookkit::image::imageops;
-use bookkit::plot::{Chart, Figure, HAlign, RED, Rect, Series, Style, TextStyle, VAlign};
+use bookkit::plot::{
+    Chart, Figure, HAlign, RED, Rect, Series, Style, TextStyle, VAlign, align_charts,
+};
 use bookkit::values::{Values, save_values};
+use spectral::Field;
 use spectral::curve::fit_quality;
 use spectral::fit::fit_power_law;
 use spectral::spectrum::{Rapsd, rapsd};
@@ -34,9 +37,16 @@ struct Row {
     mel_alpha: f64,
 }
 
+/// One clip the figure shows: its log-mel spectrogram and that image's RAPSD.
+struct Shown {
+    name: String,
+    log_mel: Field,
+    rapsd: Rapsd,
+}
+
 /// The featured clips the figure shows, and the fit table of every clip.
 struct Analysis {
-    featured: Vec<Clip>,
+    featured: Vec<Shown>,
     table: Vec<Row>,
 }
 
@@ -50,10 +60,15 @@ fn compute() -> Result<Analysis> {
             row.name, row.raw_r2, row.mel_r2, row.mel_alpha
         );
     }
-    Ok(Analysis {
-        featured: featured_clips()?,
-        table,
-    })
+    let featured = featured_clips()?
+        .iter()
+        .map(|clip| Shown {
+            name: clip.stem().to_string(),
+            log_mel: clip.log_mel(),
+            rapsd: mel_rapsd(clip),
+        })
+        .collect();
+    Ok(Analysis { featured, table })
 }
 
 fn fit_table(clips: &[Clip]) -> Vec<Row> {
@@ -97,48 +112,73 @@ fn values(a: &Analysis) -> Values {
 }
 
 fn draw(a: &Analysis) -> Result<()> {
-    // A 2 × 2 grid in the book's column: each clip's log-mel image (lowest band at the bottom)
-    // above the RAPSD of that image.
-    let (cell_w, chart_h, title) = (360.0, 230.0, 22.0);
     let pictures: Vec<_> = a
         .featured
         .iter()
         .map(|clip| {
-            let db = clip.log_mel();
-            let (lo, hi) = finite_range(&db);
-            imageops::flip_vertical(&MAGMA.paint(&db, lo, hi))
+            let (lo, hi) = finite_range(&clip.log_mel);
+            imageops::flip_vertical(&MAGMA.paint(&clip.log_mel, lo, hi)) // lowest band at the bottom
         })
         .collect();
-    // Every image drawn at the same scale: 2 CSS px per cell, or less if too wide for a cell.
-    let widest = pictures.iter().map(|p| p.width()).max().unwrap_or(1);
-    let tallest = pictures.iter().map(|p| p.height()).max().unwrap_or(1);
-    let px = (2.0f64).min((cell_w - 20.0) / f64::from(widest));
-    let image_h = f64::from(tallest) * px;
-    let cell_h = title + image_h + 6.0 + chart_h;
-    let mut fig = Figure::new(2.0 * cell_w, 2.0 * cell_h + 10.0);
-    for (i, (clip, picture)) in a.featured.iter().zip(&pictures).enumerate() {
-        let (x, y) = ((i % 2) as f64 * cell_w, (i / 2) as f64 * (cell_h + 10.0));
-        let (w, h) = (
-            f64::from(picture.width()) * px,
-            f64::from(picture.height()) * px,
-        );
-        let style = TextStyle::new(13.0).anchor(HAlign::Center, VAlign::Top);
-        fig.text(clip.stem(), (x + cell_w / 2.0, y + 2.0), style);
-        fig.pixels(Rect::new(x + (cell_w - w) / 2.0, y + title, w, h), picture);
-        let r = mel_rapsd(clip);
-        let chart = Chart::loglog().x_range(0.004, 0.8).with(Series::new(
-            &r.frequency,
-            &r.power,
-            RED,
-            Style::LineDots,
-        ));
-        fig.chart(
-            Rect::new(x, y + title + image_h + 6.0, cell_w, chart_h),
-            &chart,
-        );
-    }
-    save_svg(&fig.svg(), "f16-mel-rapsd.svg")?;
-    Ok(())
+    save_responsive("f16-mel-rapsd.svg", |column| {
+        // Each clip's log-mel image above the RAPSD of that image: a 2 × 2 grid in the book's
+        // column, one column on a phone.
+        let cols = if column == Column::Desktop { 2 } else { 1 };
+        let cell_w = column.width() / cols as f64;
+        let (chart_h, title, gap) = (230.0, 22.0, 12.0);
+        // Every image drawn at the same scale: 2 CSS px per cell, or less if too wide for a cell.
+        let widest = pictures.iter().map(|p| p.width()).max().unwrap_or(1);
+        let tallest = pictures.iter().map(|p| p.height()).max().unwrap_or(1);
+        let px = (2.0f64).min((cell_w - 20.0) / f64::from(widest));
+        let image_h = f64::from(tallest) * px;
+        let cell_h = title + image_h + 6.0 + chart_h;
+        let rows = pictures.len().div_ceil(cols);
+        let mut fig = Figure::new(column.width(), rows as f64 * (cell_h + gap) - gap);
+        let corner = |i: usize| {
+            (
+                (i % cols) as f64 * cell_w,
+                (i / cols) as f64 * (cell_h + gap),
+            )
+        };
+        let rects: Vec<Rect> = (0..pictures.len())
+            .map(|i| {
+                Rect::new(
+                    corner(i).0,
+                    corner(i).1 + title + image_h + 6.0,
+                    cell_w,
+                    chart_h,
+                )
+            })
+            .collect();
+        let mut charts: Vec<Chart> = a
+            .featured
+            .iter()
+            .map(|c| {
+                let r = &c.rapsd;
+                Chart::loglog().x_range(0.004, 0.8).with(Series::new(
+                    &r.frequency,
+                    &r.power,
+                    RED,
+                    Style::LineDots,
+                ))
+            })
+            .collect();
+        align_charts(&mut charts, &rects);
+        for (i, ((clip, picture), chart)) in
+            a.featured.iter().zip(&pictures).zip(&charts).enumerate()
+        {
+            let (x, y) = corner(i);
+            let (w, h) = (
+                f64::from(picture.width()) * px,
+                f64::from(picture.height()) * px,
+            );
+            let style = TextStyle::new(13.0).anchor(HAlign::Center, VAlign::Top);
+            fig.text(&clip.name, (x + cell_w / 2.0, y + 2.0), style);
+            fig.pixels(Rect::new(x + (cell_w - w) / 2.0, y + title, w, h), picture);
+            fig.chart(rects[i], chart);
+        }
+        fig
+    })
 }
 
 fn main() -> Result<()> {

@@ -11,7 +11,7 @@
 use anyhow::Result;
 use bookkit::audio::{default_clips, mel_rapsds};
 use bookkit::data::{BOOTSTRAP_RESAMPLES, book_greens, photo_fit};
-use bookkit::figure::save_svg;
+use bookkit::figure::save_chart;
 use bookkit::plot::{BLACK, Chart, RED, Series, Style};
 use bookkit::values::{Values, save_values};
 use spectral::curve::{FitQuality, fit_quality};
@@ -116,8 +116,7 @@ fn draw(a: &Analysis) -> Result<()> {
             Series::new(f, &fitted, BLACK, Style::Dotted)
                 .label(&format!("power-law fit, α = {:.3}", law.alpha)),
         );
-    save_svg(&chart.svg(720, 400), "f17-mel-power-law.svg")?;
-    Ok(())
+    save_chart("f17-mel-power-law.svg", &chart, 400.0)
 }
 
 fn main() -> Result<()> {

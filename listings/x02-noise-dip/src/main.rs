@@ -11,7 +11,7 @@
 
 use anyhow::Result;
 use bookkit::data::book_greens;
-use bookkit::figure::save_svg;
+use bookkit::figure::save_chart;
 use bookkit::plot::{BLACK, BLUE, Chart, GREY, ORANGE, Series, SeriesLabelPosition, Style};
 use bookkit::values::{Values, save_values};
 use spectral::fit::log_mean;
@@ -122,8 +122,7 @@ fn draw(a: &Analysis) -> Result<()> {
             Series::new(&r, &part(&a.expected), BLACK, Style::Dotted)
                 .label("expected: exp(ψ(k) − ln k)"),
         );
-    save_svg(&chart.svg(720, 420), "x02-noise-dip.svg")?;
-    Ok(())
+    save_chart("x02-noise-dip.svg", &chart, 420.0)
 }
 
 fn main() -> Result<()> {

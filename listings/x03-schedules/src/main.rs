@@ -8,18 +8,16 @@
 //! Run: `cargo run -p x03-schedules`.
 //! Pieces: photos from `bookkit::data`; `log_mean_rapsd` from `spectral::spectrum`;
 //! `fit_power_law` from `spectral::fit`; the schedules, `f_max`, `max_detectable_frequency` and
-//! `time_at_threshold` from `spectral::schedule`; charts, `Canvas` and `geomspace` from
-//! `bookkit::plot`; values (and the milestone table) from `bookkit::values`.
+//! `time_at_threshold` from `spectral::schedule`; `geomspace` from `spectral::fit`; charts from
+//! `bookkit::plot`, laid out for the desktop and a phone by `bookkit::figure`; values (and the
+//! milestone table) from `bookkit::values`.
 
 use anyhow::Result;
 use bookkit::data::book_greens;
-use bookkit::figure::save_svg;
-use bookkit::plot::{
-    BLACK, BLUE, Chart, Figure, ORANGE, PURPLE, RGBColor, Rect, Series, SeriesLabelPosition, Style,
-    geomspace,
-};
+use bookkit::figure::{Column, save_responsive};
+use bookkit::plot::{BLACK, BLUE, Chart, Figure, ORANGE, PURPLE, RGBColor, Rect, Series, Style};
 use bookkit::values::{Values, save_values};
-use spectral::fit::fit_power_law;
+use spectral::fit::{fit_power_law, geomspace};
 use spectral::schedule::{
     Edm, RectifiedFlow, Schedule, VpCosine, f_max, max_detectable_frequency, time_at_threshold,
     time_grid,
@@ -187,15 +185,15 @@ fn values(a: &Analysis) -> Values {
 }
 
 fn draw(a: &Analysis) -> Result<()> {
-    // Side by side in the book's column; both charts show f_max, so only the left one names it.
-    let mut left = Chart::linear("time step t", "f_max (cycles/pixel)")
+    // Side by side in the book's column, stacked on a phone; both charts show f_max, so only
+    // the left one names it. Each legend goes where it hides the least of its chart's data.
+    let mut left = Chart::linear("time step t", "f_{max} (cycles/pixel)")
         .x_range(0.0, 1.0)
         .y_range(0.0, 0.52);
     let mut right = Chart::loglog()
         .labels("noise-to-signal ratio σ/α", "")
         .x_range(3e-3, 300.0)
         .y_range(2.5e-3, 0.6)
-        .legend_at(SeriesLabelPosition::LowerLeft)
         .with(Series::new(&a.ratios, &a.by_ratio, BLACK, Style::Line).label("any schedule"))
         .with(Series::new(&a.ratios, &a.fitted, BLACK, Style::Dotted).label("power-law fit"));
     for w in &a.walks {
@@ -205,11 +203,21 @@ fn draw(a: &Analysis) -> Result<()> {
         right = right
             .with(Series::new(q, m, w.color, Style::Dots).label(&format!("{name}, t = 0.1 … 0.9")));
     }
-    let mut fig = Figure::new(720.0, 420.0);
-    fig.chart(Rect::new(0.0, 0.0, 355.0, 420.0), &left);
-    fig.chart(Rect::new(360.0, 0.0, 360.0, 420.0), &right);
-    save_svg(&fig.svg(), "x03-schedules.svg")?;
-    Ok(())
+    save_responsive("x03-schedules.svg", |column| match column {
+        Column::Desktop => {
+            let mut fig = Figure::new(720.0, 420.0);
+            fig.chart(Rect::new(0.0, 0.0, 355.0, 420.0), &left);
+            fig.chart(Rect::new(360.0, 0.0, 360.0, 420.0), &right);
+            fig
+        }
+        Column::Phone => {
+            let (w, h) = (column.width(), 380.0);
+            let mut fig = Figure::new(w, 2.0 * h + 12.0);
+            fig.chart(Rect::new(0.0, 0.0, w, h), &left);
+            fig.chart(Rect::new(0.0, h + 12.0, w, h), &right);
+            fig
+        }
+    })
 }
 
 fn main() -> Result<()> {

@@ -7,13 +7,14 @@
 //! Run: `cargo run -p x04-ideal-denoiser`.
 //! Pieces: photos from `bookkit::data`; `GaussianModel` from `spectral::gaussian_model`;
 //! `wiener_denoise` from `spectral::denoise`; `RectifiedFlow`, `forward` and `f_max` from
-//! `spectral::schedule`; seeded noise from `spectral::noise`; `Canvas` from `bookkit::plot`;
-//! `bookkit::values` for the numbers the chapter quotes.
+//! `spectral::schedule`; seeded noise from `spectral::noise`; the figure (`Figure`, laid out for
+//! the desktop and a phone) from `bookkit::plot` and `bookkit::figure`; `bookkit::values` for the
+//! numbers the chapter quotes.
 
 use bookkit::data::{Channel, FEATURED, channels, default_photos};
-use bookkit::figure::save_png;
+use bookkit::figure::{self, save_responsive};
 use bookkit::image::{Rgb, RgbImage};
-use bookkit::plot::{BLACK, Canvas, FONT};
+use bookkit::plot::{Figure, HAlign, Rect, TextStyle, VAlign};
 use bookkit::values::{Values, save_values};
 use spectral::Field;
 use spectral::denoise::wiener_denoise;
@@ -133,25 +134,49 @@ fn grey(field: &Field) -> RgbImage {
 }
 
 fn draw(a: &Analysis) -> anyhow::Result<()> {
-    let (left, top, gap, fs) = (70u32, 34u32, 10u32, 17u32);
-    let pitch = CROP as u32 + gap;
-    let width = left + pitch * a.columns.len() as u32;
-    let height = top + 2 * pitch + 30;
-    let mut canvas = Canvas::new(width, height);
-    for (i, c) in a.columns.iter().enumerate() {
-        let x = left + i as u32 * pitch;
-        let cx = (x + CROP as u32 / 2) as i32;
-        canvas.centred_text(&format!("t = {:.1}", c.t), cx, 6, fs + 2, FONT, BLACK)?;
-        canvas.paste(&grey(&c.noisy), x.into(), top.into());
-        canvas.paste(&grey(&c.estimate), x.into(), (top + pitch).into());
-        let label = format!("f_max = {:.3}", c.f_max);
-        canvas.centred_text(&label, cx, (top + 2 * pitch) as i32, fs, FONT, BLACK)?;
-    }
-    let mid = |row: u32| (top + row * pitch + CROP as u32 / 2) as i32;
-    canvas.vertical_text("noisy x_t", 22, mid(0), fs + 2)?;
-    canvas.vertical_text("Wiener x̂₀", 22, mid(1), fs + 2)?;
-    save_png(&canvas.into_image(), "x04-ideal-denoiser.png")?;
-    Ok(())
+    let pictures: Vec<(RgbImage, RgbImage)> = a
+        .columns
+        .iter()
+        .map(|c| (grey(&c.noisy), grey(&c.estimate)))
+        .collect();
+    save_responsive("x04-ideal-denoiser.svg", |column| {
+        // Six times side by side in the book's column; two blocks of three on a phone. Each
+        // block: the times, the noisy photos, the estimates, f_max; the rows named on the left.
+        let per_block = if column == figure::Column::Desktop {
+            6
+        } else {
+            3
+        };
+        let (left, gap, head, foot) = (34.0, 6.0, 24.0, 24.0);
+        let side = (column.width() - left) / per_block as f64 - gap;
+        let block_h = head + 2.0 * (side + gap) + foot;
+        let blocks = pictures.len().div_ceil(per_block);
+        let mut fig = Figure::new(column.width(), blocks as f64 * block_h);
+        let centre = |s: f64| TextStyle::new(s).anchor(HAlign::Center, VAlign::Top);
+        for (i, (c, (noisy, estimate))) in a.columns.iter().zip(&pictures).enumerate() {
+            let top = (i / per_block) as f64 * block_h;
+            let x = left + (i % per_block) as f64 * (side + gap);
+            let cx = x + side / 2.0;
+            fig.text(&format!("t = {:.1}", c.t), (cx, top + 4.0), centre(14.0));
+            fig.image(Rect::new(x, top + head, side, side), noisy);
+            fig.image(Rect::new(x, top + head + side + gap, side, side), estimate);
+            let label = format!("f_{{max}} = {:.3}", c.f_max);
+            fig.text(
+                &label,
+                (cx, top + head + 2.0 * (side + gap) + 2.0),
+                centre(12.0),
+            );
+        }
+        for block in 0..blocks {
+            let top = block as f64 * block_h + head;
+            let name = TextStyle::new(14.0)
+                .anchor(HAlign::Center, VAlign::Top)
+                .vertical();
+            fig.text("noisy x_{t}", (4.0, top + side / 2.0), name);
+            fig.text("Wiener x̂_{0}", (4.0, top + side + gap + side / 2.0), name);
+        }
+        fig
+    })
 }
 
 fn main() -> anyhow::Result<()> {

@@ -27,16 +27,17 @@
 //! `spectral::gaussian_model`; `NoiseSpectrum` from `spectral::noise_spectrum`; `Wiener` from
 //! `spectral::denoise`; `ode_sample`, `initial_noise` and `reverse_times` from
 //! `spectral::sampler`; `RectifiedFlow` and `f_max` from `spectral::schedule`; `rapsd` from
-//! `spectral::spectrum`; `Chart` and `Figure` from `bookkit::plot`; `save_gif_timed` and
-//! `held_ends` from `bookkit::figure`; `bookkit::values` for the numbers the chapter quotes.
+//! `spectral::spectrum`; `Chart` and `Figure` from `bookkit::plot`; `Animation` from
+//! `bookkit::render`; `save_responsive_animation` and `held_ends` from `bookkit::figure`;
+//! `bookkit::values` for the numbers the chapter quotes.
 
 use bookkit::data::{Channel, channels, default_photos};
-use bookkit::figure::{held_ends, save_gif_timed};
+use bookkit::figure::{Column, held_ends, save_responsive_animation};
 use bookkit::image::{Rgb, RgbImage};
 use bookkit::plot::{
-    BLACK, BLUE, Chart, Figure, GREY, HAlign, ORANGE, Rect, Series, SeriesLabelPosition, Style,
-    TextStyle, VAlign,
+    BLACK, BLUE, Chart, Figure, GREY, HAlign, ORANGE, Rect, Series, Style, TextStyle, VAlign,
 };
+use bookkit::render::Animation;
 use bookkit::values::{Values, save_values};
 use spectral::Field;
 use spectral::denoise::Wiener;
@@ -58,9 +59,8 @@ const EVERY: usize = 4;
 const GREYS: f64 = 48.0;
 /// The seed of the starting noise.
 const SEED: u64 = 18;
-/// Frame size in CSS px (the book's column is 750 px wide), and device pixels per CSS px.
-const FRAME: (f64, f64) = (750.0, 300.0);
-const SCALE: f64 = 2.0;
+/// Frame height in CSS px on the desktop (the width is the column's).
+const FRAME_H: f64 = 300.0;
 /// Each frame's time on screen, and how many times longer the first and last frames stay.
 const DELAY_MS: u32 = 300;
 const HOLD: u32 = 6;
@@ -218,60 +218,83 @@ fn chart(a: &Analysis, f: &Frame, y_range: (f64, f64)) -> Chart {
         .x_range(x_lo, x_hi)
         .y_range(y_range.0, y_range.1)
         .font_size(14)
-        .legend_at(SeriesLabelPosition::UpperRight)
         .with(Series::new(freq, &a.spectrum.power, BLACK, Style::Line).label("model spectrum P"))
         .with(Series::new(freq, &f.closed_form, ORANGE, Style::Dashed).label("closed form G·P"))
         .with(Series::new(freq, &f.measured, BLUE, Style::LineDots).label("estimate, this run"))
         .with(Series::new(&[x_lo, x_hi], &[level; 2], GREY, Style::Dotted).label("noise σ²/α²"))
         .with(
             Series::new(&[f.f_max; 2], &[y_range.0, y_range.1], GREY, Style::Line)
-                .label("f_max(t)"),
+                .label("f_{max}(t)"),
         )
 }
 
 fn draw(a: &Analysis) -> anyhow::Result<()> {
-    let frames = render_frames(a)?;
-    let delays = held_ends(frames.len(), DELAY_MS, HOLD);
-    save_gif_timed(&frames, &delays, "x05-reverse-trajectory.gif")?;
-    Ok(())
+    let delays = held_ends(a.frames.len(), DELAY_MS, HOLD);
+    save_responsive_animation("x05-reverse-trajectory.svg", |column| {
+        Animation::new(frames(a, column), delays.clone())
+    })
 }
 
-/// Every frame of the animation, as pixels at `SCALE`.
-fn render_frames(a: &Analysis) -> anyhow::Result<Vec<RgbImage>> {
-    let power = &a.spectrum.power;
-    let top = power.iter().copied().fold(0.0, f64::max);
-    let bottom = power.iter().copied().fold(f64::INFINITY, f64::min);
-    // Room above the spectrum for the legend: the curves only fall to the right.
-    let y_range = (bottom / 30.0, top * 30.0);
-    let side = 168.0;
-    let (title, label) = (TextStyle::new(17.0), TextStyle::new(15.0));
+/// Every frame of the animation, laid out for `column`: the pictures beside the chart on the
+/// desktop, above it on a phone.
+fn frames(a: &Analysis, column: Column) -> Vec<Figure> {
+    // Axes fixed for the whole run, holding every curve of every frame, with room above the
+    // spectrum for the legend.
+    let positive = a
+        .frames
+        .iter()
+        .flat_map(|f| f.measured.iter().chain(&f.closed_form))
+        .chain(&a.spectrum.power)
+        .copied()
+        .filter(|v| *v > 0.0);
+    let (bottom, top) = positive.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let y_range = (bottom / 3.0, top * 30.0);
+    let side = if column == Column::Desktop {
+        168.0
+    } else {
+        150.0
+    };
+    let (width, height, chart_at) = match column {
+        Column::Desktop => (
+            column.width(),
+            FRAME_H,
+            Rect::new(372.0, 0.0, column.width() - 372.0, FRAME_H),
+        ),
+        Column::Phone => (
+            column.width(),
+            FRAME_H + 300.0,
+            Rect::new(0.0, FRAME_H, column.width(), 300.0),
+        ),
+    };
+    let left = (width.min(372.0) - 2.0 * side - 8.0) / 2.0;
+    let (title, label) = (TextStyle::new(16.0), TextStyle::new(14.0));
     let centre = |s: TextStyle| s.anchor(HAlign::Center, VAlign::Top);
+    let mid = left + side + 4.0;
     let mut frames = Vec::new();
     for (i, f) in a.frames.iter().enumerate() {
-        let mut fig = Figure::new(FRAME.0, FRAME.1);
+        let mut fig = Figure::new(width, height);
         let heading = format!("t = {:.2}   (step {} of {STEPS})", f.t, i * EVERY);
-        fig.text(&heading, (10.0 + side, 8.0), centre(title));
-        for (k, (field, name)) in [(&f.x_t, "sampler's x_t"), (&f.x0_hat, "estimate of x₀")]
+        fig.text(&heading, (mid, 8.0), centre(title));
+        for (k, (field, name)) in [(&f.x_t, "sampler's x_{t}"), (&f.x0_hat, "estimate x̂_{0}")]
             .into_iter()
             .enumerate()
         {
-            let x = 6.0 + k as f64 * (side + 8.0);
+            let x = left + k as f64 * (side + 8.0);
             fig.text(name, (x + side / 2.0, 44.0), centre(label));
             fig.pixels(Rect::new(x, 70.0, side, side), &grey(field));
         }
         let fmax = if f.f_max > 0.0 {
-            format!("f_max = {:.3} cycles/pixel", f.f_max)
+            format!("f_{{max}} = {:.3} cycles/pixel", f.f_max)
         } else {
-            "f_max: no frequency yet".to_string()
+            "f_{max}: no frequency yet".to_string()
         };
-        fig.text(&fmax, (10.0 + side, 254.0), centre(label));
-        fig.chart(
-            Rect::new(372.0, 0.0, FRAME.0 - 372.0, FRAME.1),
-            &chart(a, f, y_range),
-        );
-        frames.push(fig.raster(SCALE));
+        fig.text(&fmax, (mid, 78.0 + side), centre(label));
+        fig.chart(chart_at, &chart(a, f, y_range));
+        frames.push(fig);
     }
-    Ok(frames)
+    frames
 }
 
 fn main() -> anyhow::Result<()> {

@@ -11,13 +11,14 @@
 //! `spectral::gaussian_model`; `NoiseSpectrum` from `spectral::noise_spectrum`; `Wiener` from
 //! `spectral::denoise`; `ode_sample` from `spectral::sampler`; `measure`, `expected_commitment`
 //! and `half_times` from `spectral::commitment`; `f_max` from `spectral::schedule`;
-//! `log_mean_rapsd` from `spectral::spectrum`; `Heatmap` and `colorbar` from `bookkit::heatmap`.
+//! `log_mean_rapsd` from `spectral::spectrum`; `Heatmap` and `Colorbar` from `bookkit::heatmap`,
+//! drawn on a `Figure` laid out for the desktop and a phone (`bookkit::figure`).
 
 use bookkit::colormap::VIRIDIS;
 use bookkit::data::{Channel, channels, default_photos};
-use bookkit::figure::save_png;
-use bookkit::heatmap::{Curve, Heatmap, Marker, colorbar};
-use bookkit::plot::{BLACK, Canvas, FONT, RGBColor};
+use bookkit::figure::{Column, save_responsive};
+use bookkit::heatmap::{Colorbar, Curve, Heatmap, Marker};
+use bookkit::plot::{BLACK, Figure, RGBColor, Rect, TextStyle};
 use bookkit::values::{Values, save_values};
 use spectral::Field;
 use spectral::commitment::{Commitment, expected_commitment, half_times, measure};
@@ -302,7 +303,7 @@ fn draw(a: &Analysis) -> anyhow::Result<()> {
                 points: contour,
                 color: RGBColor(255, 255, 255),
                 dashed: false,
-                width: 4,
+                width: 3,
             },
             Curve {
                 points: staircase,
@@ -311,25 +312,32 @@ fn draw(a: &Analysis) -> anyhow::Result<()> {
                 width: 2,
             },
         ],
-        font_size: 17,
+        font_size: 14,
     };
-    let (w, h) = (900u32, 620u32);
-    let mut canvas = Canvas::new(w, h);
-    map.draw(&mut canvas, 0, 0, 780, 560)?;
-    colorbar(
-        &mut canvas,
-        VIRIDIS,
-        (0.0, 1.0),
-        &[0.0, 0.25, 0.5, 0.75, 1.0],
-        "G",
-        (800, 60, 22, 400),
-        17,
-    )?;
-    let legend = "background: closed form G = SNR/(1+SNR);  squares: measured over 256 chains;  \
-                  white: G = 1/2;  dashed: f_max(t), τ = 1";
-    canvas.text(legend, 20, 580, 14, FONT)?;
-    save_png(&canvas.into_image(), "x06-commitment.png")?;
-    Ok(())
+    let bar = Colorbar {
+        colormap: VIRIDIS,
+        range: (0.0, 1.0),
+        ticks: vec![0.0, 0.25, 0.5, 0.75, 1.0],
+        label: "G".into(),
+        font_size: 14.0,
+    };
+    let legend = "background: closed form G = SNR/(1 + SNR); squares: measured over 256 chains; \
+                  white: G = 1/2; dashed: f_{max}(t), τ = 1";
+    save_responsive("x06-commitment.svg", |column| {
+        let w = column.width();
+        let map_h = if column == Column::Desktop {
+            440.0
+        } else {
+            340.0
+        };
+        let mut fig = Figure::new(w, map_h + 64.0);
+        fig.heatmap(Rect::new(0.0, 0.0, w - 64.0, map_h), &map);
+        fig.colorbar(Rect::new(w - 56.0, 40.0, 16.0, map_h - 110.0), &bar);
+        let note = TextStyle::new(12.0);
+        let used = fig.paragraph(legend, (8.0, map_h + 8.0), note, w - 16.0);
+        fig.height = map_h + 8.0 + used + 4.0;
+        fig
+    })
 }
 
 fn main() -> anyhow::Result<()> {

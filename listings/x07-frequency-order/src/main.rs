@@ -10,13 +10,14 @@
 //! Pieces: photos from `bookkit::data`; `GaussianModel` and `tiles` from
 //! `spectral::gaussian_model`; `NoiseSpectrum` (white, EqualSNR, FlippedSNR) from
 //! `spectral::noise_spectrum`; `measure`, `expected_commitment` and `half_times` from
-//! `spectral::commitment`; charts from `bookkit::plot`; `Heatmap` from `bookkit::heatmap`.
+//! `spectral::commitment`; charts from `bookkit::plot`; `Heatmap` and `Colorbar` from
+//! `bookkit::heatmap`; the desktop and phone layouts from `bookkit::figure`.
 
 use bookkit::colormap::VIRIDIS;
 use bookkit::data::{Channel, channels, default_photos};
-use bookkit::figure::{save_png, save_svg};
-use bookkit::heatmap::{Curve, Heatmap, Marker, colorbar};
-use bookkit::plot::{BLUE, Canvas, Chart, ORANGE, PURPLE, RGBColor, Scale, Series, Style};
+use bookkit::figure::{Column, save_chart, save_responsive};
+use bookkit::heatmap::{Colorbar, Curve, Heatmap, Marker};
+use bookkit::plot::{BLUE, Chart, Figure, ORANGE, PURPLE, RGBColor, Rect, Scale, Series, Style};
 use bookkit::values::{Values, save_values};
 use spectral::Field;
 use spectral::commitment::{Commitment, expected_commitment, half_times, measure};
@@ -185,16 +186,11 @@ fn draw_order(a: &Analysis) -> anyhow::Result<()> {
     for ((p, color), style) in a.processes.iter().zip(COLORS).zip(styles) {
         chart = chart.with(Series::new(&p.half[1..], &f, color, style).label(p.name));
     }
-    save_svg(&chart.svg(720, 460), "x07-frequency-order.svg")?;
-    Ok(())
+    save_chart("x07-frequency-order.svg", &chart, 460.0)
 }
 
 fn draw_maps(a: &Analysis) -> anyhow::Result<()> {
     let rings = SIZE / 2 - 1;
-    // Two by two (the fourth cell holds the colour bar), so that the text stays legible at the
-    // book's column width.
-    let (panel_w, panel_h) = (520u32, 470u32);
-    let mut canvas = Canvas::new(2 * panel_w, 2 * panel_h + 10);
     let x_edges: Vec<f64> = (0..=a.grid.len())
         .map(|i| (i as f64 - 0.5).clamp(0.0, 200.0) / 200.0)
         .collect();
@@ -202,52 +198,74 @@ fn draw_maps(a: &Analysis) -> anyhow::Result<()> {
         .map(|r| (r as f64 - 0.5) / SIZE as f64)
         .collect();
     let shown = [1, 2, 4, 8, 16, 30];
-    for (k, p) in a.processes.iter().enumerate() {
-        let c = &p.measured;
-        let markers = c.times.iter().enumerate().flat_map(|(i, &t)| {
-            shown.iter().map(move |&r| Marker {
-                x: t,
-                y: c.frequency[r],
-                value: c.measured[i][r],
-            })
-        });
-        let contour = p.half[1..=rings]
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| (t, (i + 1) as f64 / SIZE as f64))
-            .collect();
-        let map = Heatmap {
-            x_edges: x_edges.clone(),
-            y_edges: y_edges.clone(),
-            values: p.closed.iter().map(|v| v[1..=rings].to_vec()).collect(),
-            range: (0.0, 1.0),
-            colormap: VIRIDIS,
-            x_label: "time step t".into(),
-            y_label: "frequency (cycles/pixel)".into(),
-            title: Some(p.name.to_string()),
-            markers: markers.collect(),
-            curves: vec![Curve {
-                points: contour,
-                color: RGBColor(255, 255, 255),
-                dashed: false,
-                width: 3,
-            }],
-            font_size: 19,
-        };
-        let (x, y) = ((k as u32 % 2) * panel_w, (k as u32 / 2) * panel_h);
-        map.draw(&mut canvas, x, y, panel_w, panel_h)?;
-    }
-    colorbar(
-        &mut canvas,
-        VIRIDIS,
-        (0.0, 1.0),
-        &[0.0, 0.5, 1.0],
-        "G",
-        (panel_w as i32 + 60, panel_h as i32 + 60, 24, 340),
-        19,
-    )?;
-    save_png(&canvas.into_image(), "x08-order-commitment.png")?;
-    Ok(())
+    let maps: Vec<Heatmap> = a
+        .processes
+        .iter()
+        .map(|p| {
+            let c = &p.measured;
+            let markers = c.times.iter().enumerate().flat_map(|(i, &t)| {
+                shown.iter().map(move |&r| Marker {
+                    x: t,
+                    y: c.frequency[r],
+                    value: c.measured[i][r],
+                })
+            });
+            let contour = p.half[1..=rings]
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| (t, (i + 1) as f64 / SIZE as f64))
+                .collect();
+            Heatmap {
+                x_edges: x_edges.clone(),
+                y_edges: y_edges.clone(),
+                values: p.closed.iter().map(|v| v[1..=rings].to_vec()).collect(),
+                range: (0.0, 1.0),
+                colormap: VIRIDIS,
+                x_label: "time step t".into(),
+                y_label: "frequency (cycles/pixel)".into(),
+                title: Some(p.name.to_string()),
+                markers: markers.collect(),
+                curves: vec![Curve {
+                    points: contour,
+                    color: RGBColor(255, 255, 255),
+                    dashed: false,
+                    width: 3,
+                }],
+                font_size: 13,
+            }
+        })
+        .collect();
+    let bar = Colorbar {
+        colormap: VIRIDIS,
+        range: (0.0, 1.0),
+        ticks: vec![0.0, 0.5, 1.0],
+        label: "G".into(),
+        font_size: 14.0,
+    };
+    save_responsive("x08-order-commitment.svg", |column| {
+        // Two by two in the book's column (the fourth cell holds the colour bar), one column on
+        // a phone, so that the text stays legible at either width.
+        let cols = if column == Column::Desktop { 2 } else { 1 };
+        let (w, h, gap) = (column.width() / cols as f64, 320.0, 14.0);
+        let cells = maps.len() + 1;
+        let mut fig = Figure::new(
+            column.width(),
+            cells.div_ceil(cols) as f64 * (h + gap) - gap,
+        );
+        let cell = |k: usize| Rect::new((k % cols) as f64 * w, (k / cols) as f64 * (h + gap), w, h);
+        for (k, map) in maps.iter().enumerate() {
+            fig.heatmap(cell(k), map);
+        }
+        let last = cell(maps.len());
+        fig.colorbar(
+            Rect::new(last.x + 60.0, last.y + 50.0, 18.0, h - 100.0),
+            &bar,
+        );
+        if column == Column::Phone {
+            fig.height = last.y + h;
+        }
+        fig
+    })
 }
 
 fn draw(a: &Analysis) -> anyhow::Result<()> {
