@@ -19,8 +19,18 @@
 //   - without JavaScript, and with JavaScript but without WebAssembly, the widget's place shows
 //     its fallback text (pointing to the static figure), not an empty box;
 //   - no page makes a request outside the book (file:, data:, blob:, about: only), and there is
-//     no JavaScript error and no console error.
-// Screenshots of both widgets go to <screenshot-dir>.
+//     no JavaScript error and no console error;
+//   - on the desktop the tide chart does not sit alone on a row with space left beside it; the
+//     seed applies as it is typed; a refused file does not stay in the file input; the widgets'
+//     text writes f_max, x_t and exponents as typeset text (no "f_max", "x_t", "^(" or Markdown
+//     backticks); the sound widget paints its spectrogram in colour (magma), not grey;
+//   - on a 390-px phone (deviceScaleFactor 3) each chart's canvas holds exactly its displayed
+//     size times the device pixel ratio, keeps its aspect ratio, and its curves reach the right
+//     edge of the plot (found from the canvas's own pixels: the frame's dark columns);
+//   - a planted failure (a real panic inside the module, through the page's test hooks) makes the
+//     tide widget say what went wrong, restart the module, and work again (f_max as the command
+//     prints it).
+// Screenshots of both widgets (desktop, phone, coal theme) go to <screenshot-dir>.
 
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
@@ -295,6 +305,169 @@ try {
   await sound.locator(`${S} .live-choice`).nth(2).click();
   await sound.waitForFunction((sel) => !document.querySelector(sel).textContent.includes('danish'), `${S} .live-readout`);
   ok('sound: the widget still works after the bad file');
+
+  // 4. Layout, notation and inputs on the desktop.
+  {
+    const p = await openPage(context, 'noisy-spectra.html', 'noisy-spectra (layout)');
+    await p.waitForSelector(`${W} .live-readout[data-fmax]`);
+    const layout = await p.$eval(W, (w) => {
+      const chart = w.querySelector('.live-chart').getBoundingClientRect();
+      const panels = w.querySelector('.live-panels').getBoundingClientRect();
+      const pictures = [...w.querySelectorAll('.live-panels figure')].map((f) => f.getBoundingClientRect());
+      const beside = pictures.some((r) => r.top < chart.bottom && r.bottom > chart.top);
+      return { chart: chart.width, row: panels.width, beside };
+    });
+    const empty = layout.row - layout.chart;
+    if (!layout.beside && empty > 100) fail(`tide layout: the chart sits alone on its row, ${empty.toFixed(0)} px of ${layout.row.toFixed(0)} px beside it empty`);
+    else ok(`tide layout: the chart fills its row (${layout.chart.toFixed(0)} of ${layout.row.toFixed(0)} px) or sits beside the pictures`);
+    // The seed applies as it is typed (an input event), without Enter or leaving the field.
+    const before = await p.$eval(`${W} .live-chart`, (c) => c.toDataURL());
+    await p.fill(`${W} .live-seed`, '7');
+    const applied = await p
+      .waitForFunction((sel) => document.querySelector(sel).textContent.includes('noise seed 7'), `${W} .live-title`, { timeout: 3_000 })
+      .then(() => true, () => false);
+    const after = await p.$eval(`${W} .live-chart`, (c) => c.toDataURL());
+    if (!applied || after === before) fail('seed: typing a new seed does not redraw the widget with it');
+    else ok('seed: a typed seed applies at once');
+    // A refused file does not stay in the file input.
+    await p.setInputFiles(`${W} .live-file`, { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') });
+    await p.waitForSelector(`${W} .live-message.live-error`);
+    const left = await p.$eval(`${W} .live-file`, (i) => i.files.length);
+    if (left !== 0) fail('refused file: the file input still holds the refused file');
+    else ok('refused file: the file input is cleared');
+    const notation = await p.$eval(W, (w) => w.textContent);
+    const plain = notation.match(/f_max|x_t|\^\(|`/);
+    if (plain) fail(`tide notation: the widget writes "${plain[0]}" as plain text`);
+    else ok('tide notation: f_max and x_t are typeset');
+    await p.close();
+
+    const q = await openPage(context, 'sound.html', 'sound (notation, colours)');
+    await q.waitForSelector(`${S} .live-readout[data-alpha]`);
+    const text = await q.$eval(S, (w) => w.textContent);
+    const raw = text.match(/f_max|\^\(|f\^|`/);
+    if (raw) fail(`sound notation: the widget writes "${raw[0]}" as plain text`);
+    else ok('sound notation: exponents are typeset');
+    const colourful = await q.$eval(`${S} .live-mel`, (c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 30) n++;
+      return n / (d.length / 4);
+    });
+    if (colourful < 0.5) fail(`sound spectrogram: grey, not magma (${(100 * colourful).toFixed(0)} % of its pixels coloured)`);
+    else ok(`sound spectrogram: magma (${(100 * colourful).toFixed(0)} % of its pixels coloured)`);
+    await q.setInputFiles(`${S} .live-file`, { name: 'song.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('ID3 not really') });
+    await q.waitForSelector(`${S} .live-message.live-error`);
+    const msg = await q.$eval(`${S} .live-message`, (m) => ({ text: m.textContent, code: m.querySelectorAll('code').length }));
+    if (msg.text.includes('`')) fail(`sound message: Markdown backticks shown: "${msg.text}"`);
+    else ok(`sound message: no Markdown backticks ("${msg.text}")`);
+    await q.close();
+  }
+
+  // 5. On a phone: charts sized to what is shown, curves reaching the right edge.
+  {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true });
+    phone.setDefaultTimeout(60_000);
+    for (const [file, sel, label] of [
+      ['noisy-spectra.html', W, 'tide'],
+      ['sound.html', S, 'sound'],
+    ]) {
+      const p = await openPage(phone, file, `${label} on a phone`);
+      await p.waitForSelector(`${sel} .live-readout${label === 'tide' ? '[data-fmax]' : '[data-alpha]'}`);
+      await p.waitForTimeout(300); // a resize redraw, if any, lands
+      const c = await p.$eval(`${sel} .live-chart`, (canvas) => {
+        const r = canvas.getBoundingClientRect();
+        const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        const [w, h] = [canvas.width, canvas.height];
+        const dark = (i) => d[i] < 80 && d[i + 1] < 80 && d[i + 2] < 80;
+        // The frame's vertical sides: columns dark over more than half the canvas's height.
+        const columns = [];
+        for (let x = 0; x < w; x++) {
+          let n = 0;
+          for (let y = 0; y < h; y++) if (dark((y * w + x) * 4)) n++;
+          if (n > h / 2) columns.push(x);
+        }
+        const [left, right] = [Math.min(...columns), Math.max(...columns)];
+        const curve = (i) => (d[i] > 150 && d[i + 1] < 90 && d[i + 2] < 90) || (d[i] < 90 && d[i + 1] > 120 && d[i + 2] < 90);
+        let reach = -1;
+        for (let x = left + 2; x < right - 1; x++) {
+          for (let y = 0; y < h; y++) if (curve((y * w + x) * 4)) { reach = x; break; }
+        }
+        return { shown: [r.width, r.height], pixels: [w, h], dpr: window.devicePixelRatio, left, right, reach };
+      });
+      const [sw, sh] = c.shown;
+      const [pw, ph] = c.pixels;
+      if (Math.abs(pw - Math.round(sw * c.dpr)) > 1 || Math.abs(ph - Math.round(sh * c.dpr)) > 1) {
+        fail(`${label} chart on a phone: ${pw} × ${ph} pixels shown at ${sw.toFixed(0)} × ${sh.toFixed(0)} CSS px (ratio ${c.dpr}): drawn at another size than shown`);
+      } else ok(`${label} chart on a phone: ${pw} × ${ph} pixels for ${sw.toFixed(0)} × ${sh.toFixed(0)} CSS px at ratio ${c.dpr}`);
+      const share = (c.reach - c.left) / (c.right - c.left);
+      if (!(c.right > c.left) || !(share > 0.9)) fail(`${label} chart on a phone: the curves stop at ${(100 * share).toFixed(0)} % of the plot's width`);
+      else ok(`${label} chart on a phone: the curves reach ${(100 * share).toFixed(0)} % of the plot's width`);
+      // The document, or mdBook's scrolling content box.
+      const boxes = () => [document.scrollingElement, document.getElementById('mdbook-content')].filter(Boolean);
+      const sideways = await p.evaluate(`Math.max(...(${boxes})().map((b) => b.scrollWidth - b.clientWidth))`);
+      if (sideways > 1) fail(`${label} on a phone: the page scrolls sideways by ${sideways} px`);
+      await p.$eval(sel, (e) => e.scrollIntoView());
+      await p.locator(sel).screenshot({ path: join(outDir, `live-${label}-phone.png`) });
+      await p.close();
+    }
+    await phone.close();
+  }
+
+  // 6. A failure inside the module: said, recovered from.
+  {
+    const hooked = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    hooked.setDefaultTimeout(60_000);
+    await hooked.addInitScript(() => {
+      window.LIVE_TEST_HOOKS = true;
+    });
+    const p = await openPage(hooked, 'noisy-spectra.html', 'noisy-spectra (planted panic)');
+    await p.waitForSelector(`${W} .live-readout[data-fmax]`);
+    const photo = await p.$eval(`${W} .live-choice[aria-pressed="true"]`, (b) => b.dataset.name);
+    const hooks = await p.$eval(W, (w) => typeof w.liveTest?.plantPanic === 'function');
+    if (!hooks) {
+      fail('planted panic: the page offers no test hook to plant a failure');
+    } else {
+      await p.$eval(W, (w) => w.liveTest.plantPanic());
+      const said = await p
+        .waitForFunction((sel) => /before reading a frame/.test(document.querySelector(sel)?.textContent ?? ''), `${W} .live-message.live-error`, { timeout: 10_000 })
+        .then(() => true, () => false);
+      const message = await p.$eval(`${W} .live-message`, (m) => m.textContent);
+      if (!said) fail(`planted panic: the widget does not say what went wrong ("${message}")`);
+      else ok(`planted panic: "${message}"`);
+      const back = await p
+        .waitForFunction((sel) => Number(document.querySelector(sel).dataset.restarts || 0) >= 1, W, { timeout: 20_000 })
+        .then(() => true, () => false);
+      if (!back) fail('planted panic: the widget did not restart');
+      const want = spectraFmax(join(REPO, 'data/images', photo));
+      await p.fill(`${W} .live-t`, '45');
+      const works = await p
+        .waitForFunction((sel) => Number(document.querySelector(sel).dataset.t) === 0.45, `${W} .live-readout`, { timeout: 10_000 })
+        .then(() => true, () => false);
+      const got = await p.$eval(`${W} .live-readout`, (e) => e.dataset.fmax);
+      if (!works || got !== want[45]) fail(`planted panic: after the restart the widget shows f_max ${got} at t = 0.45, spectra fmax prints ${want[45]}`);
+      else ok(`planted panic: the widget works again (f_max ${got} at t = 0.45, as spectra fmax prints)`);
+      await p.$eval(W, (e) => e.scrollIntoView());
+      await p.locator(W).screenshot({ path: join(outDir, 'live-tide-recovered.png') });
+    }
+    await hooked.close();
+  }
+
+  // 7. The coal theme (captures for review).
+  {
+    const dark = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    await dark.addInitScript(() => localStorage.setItem('mdbook-theme', 'coal'));
+    for (const [file, sel, label] of [
+      ['noisy-spectra.html', W, 'tide'],
+      ['sound.html', S, 'sound'],
+    ]) {
+      const p = await openPage(dark, file, `${label} in coal`);
+      await p.waitForSelector(`${sel} .live-readout${label === 'tide' ? '[data-fmax]' : '[data-alpha]'}`);
+      await p.$eval(sel, (e) => e.scrollIntoView());
+      await p.locator(sel).screenshot({ path: join(outDir, `live-${label}-coal.png`) });
+      await p.close();
+    }
+    await dark.close();
+  }
 
   // 3. Without JavaScript, and without WebAssembly: the fallback, never an empty box.
   for (const [label, options, init] of [

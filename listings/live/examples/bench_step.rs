@@ -38,7 +38,8 @@ fn main() -> anyhow::Result<()> {
     let model = GaussianModel::fit(&bookkit::data::book_greens()?)?;
     tide.set_model(
         live::model::decode(320, 320, &live::model::encode(&model)).map_err(anyhow::Error::msg)?,
-    );
+    )
+    .map_err(anyhow::Error::msg)?;
     let frames: Vec<_> = (0..=10)
         .map(|i| tide.frame(Tide::time(i * 10, 100)))
         .collect();

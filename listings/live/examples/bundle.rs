@@ -1,8 +1,10 @@
 //! Writes the page side of the live figures into a folder (`src/live/` when `cargo xtask book`
 //! runs it, after building the module and running wasm-bindgen):
 //!
-//! - `live-wasm.js`: wasm-bindgen's `--target no-modules` glue followed by the module's bytes,
-//!   base64-encoded, as `window.LIVE_WASM_BASE64`;
+//! - `live-wasm.js`: wasm-bindgen's `--target no-modules` glue, wrapped in a factory
+//!   (`window.liveWasmGlue()` returns a fresh glue each call, so the page can instantiate the
+//!   module again after a trap), followed by the module's bytes, base64-encoded, as
+//!   `window.LIVE_WASM_BASE64`;
 //! - `live-assets.js`: the embedded photos the tide widget offers (`bookkit::data::FEATURED`) and
 //!   the recordings the sound widget offers (`bookkit::audio::FEATURED_CLIPS`), as
 //!   `window.LIVE_ASSETS = { photos: [{ name, base64 }], clips: [...], model: { rows, cols,
@@ -21,6 +23,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use bookkit::figure::write_atomic;
+use bookkit::notebook::base64;
 use spectral::gaussian_model::GaussianModel;
 
 fn main() -> Result<()> {
@@ -31,13 +35,24 @@ fn main() -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let glue = read(glue)?;
     let module = read(module)?;
-    let mut wasm = String::from_utf8(glue).context("the wasm-bindgen glue is not UTF-8")?;
+    let glue = String::from_utf8(glue).context("the wasm-bindgen glue is not UTF-8")?;
+    anyhow::ensure!(
+        glue.contains("wasm_bindgen"),
+        "the wasm-bindgen glue does not define `wasm_bindgen`"
+    );
+    // The glue keeps the instance in variables of its own scope: each call of the factory runs
+    // it again in a new scope, so no state of an aborted instance reaches the next one.
+    let mut wasm = format!(
+        "// wasm-bindgen's glue, in a factory: each call gives a fresh glue (theme/live.js).\n\
+         window.liveWasmGlue = function () {{\n{glue}\nreturn wasm_bindgen;\n}};\n"
+    );
     wasm.push_str(&format!(
         "\n// The module's bytes (listings/live, {} bytes).\nwindow.LIVE_WASM_BASE64 = \"{}\";\n",
         module.len(),
         base64(&module)
     ));
-    write(&out.join("live-wasm.js"), &wasm)?;
+    // Written whole or not at all: a half-written script would break the page.
+    write_atomic(&out.join("live-wasm.js"), wasm.as_bytes())?;
 
     let photos = bookkit::data::default_images_dir();
     let clips = bookkit::audio::default_audio_dir();
@@ -70,7 +85,7 @@ fn main() -> Result<()> {
         list(&photos, &bookkit::data::FEATURED)?,
         list(&clips, &bookkit::audio::FEATURED_CLIPS)?,
     );
-    write(&out.join("live-assets.js"), &assets)?;
+    write_atomic(&out.join("live-assets.js"), assets.as_bytes())?;
     eprintln!(
         "    live figures: module {} KB, assets {} KB, written to {}",
         module.len() / 1024,
@@ -82,51 +97,4 @@ fn main() -> Result<()> {
 
 fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
-}
-
-/// Written whole or not at all: a half-written script would break the page.
-fn write(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("js.part");
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
-}
-
-/// Standard base64 with padding (RFC 4648), what the page's `atob` decodes.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_matches_rfc_4648_test_vectors() {
-        for (plain, coded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(super::base64(plain.as_bytes()), coded);
-        }
-    }
 }

@@ -21,6 +21,21 @@ pub mod tide;
 
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `window.liveFigures.panicked` (theme/live.js): keeps a panic's message for the reader.
+    #[wasm_bindgen(js_namespace = liveFigures, js_name = panicked)]
+    fn report_panic(message: &str);
+}
+
+/// Runs when the page instantiates the module. A panic aborts the WebAssembly instance, and the
+/// trap that follows tells the page only "unreachable"; the hook hands the page the panic's own
+/// message first, so the widget can say what went wrong before the page restarts the module.
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| report_panic(&info.to_string())));
+}
+
 /// The rising-tide widget's state: one prepared photo and one noise draw.
 #[wasm_bindgen]
 pub struct LiveTide {
@@ -49,8 +64,7 @@ impl LiveTide {
     /// bytes for a `rows × cols` model), which [`LiveTide::estimate_pixels`] needs.
     pub fn set_model(&mut self, rows: usize, cols: usize, bytes: &[u8]) -> Result<(), JsError> {
         let model = model::decode(rows, cols, bytes).map_err(|m| JsError::new(&m))?;
-        self.tide.set_model(model);
-        Ok(())
+        self.tide.set_model(model).map_err(|m| JsError::new(&m))
     }
 
     /// x̂₀, the Wiener estimate of the photo from the current frame's x_t, as grey RGBA with the
@@ -164,15 +178,48 @@ impl LiveSound {
 
 #[cfg(test)]
 mod tests {
+    use bookkit::colormap::MAGMA;
     use bookkit::plot::{BLACK, BLUE, GREEN, RED, RGBColor};
+
+    fn script() -> String {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../theme/live.js"),
+        )
+        .unwrap()
+    }
+
+    /// The page paints the log-mel spectrogram itself: its colormap must be the static figures'
+    /// magma (F16), anchor for anchor.
+    #[test]
+    fn the_page_paints_spectrograms_in_the_static_figures_magma() {
+        let script = script();
+        let start = script
+            .find("const MAGMA = [")
+            .expect("live.js defines MAGMA");
+        let end = start + script[start..].find("];").unwrap();
+        let bytes: Vec<u8> = script[start..end]
+            .split("0x")
+            .skip(1)
+            .map(|h| u8::from_str_radix(&h[..2], 16).unwrap())
+            .collect();
+        let anchors: Vec<&[u8]> = bytes.chunks(3).collect();
+        assert!(anchors.len() >= 2 && anchors.iter().all(|a| a.len() == 3));
+        let last = (anchors.len() - 1) as f64;
+        for (i, a) in anchors.iter().enumerate() {
+            assert_eq!(&MAGMA.at(i as f64 / last).0[..], *a, "anchor {i}");
+        }
+        // Between anchors bookkit interpolates linearly too: at a quarter of the first span.
+        let quarter = MAGMA.at(0.25 / last).0;
+        for c in 0..3 {
+            let want = f64::from(anchors[0][c]) * 0.75 + f64::from(anchors[1][c]) * 0.25;
+            assert_eq!(f64::from(quarter[c]), want.round());
+        }
+    }
 
     /// The page draws its charts in JavaScript: its colours must stay the static charts'.
     #[test]
     fn the_page_draws_with_the_static_charts_colours() {
-        let script = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../theme/live.js"),
-        )
-        .unwrap();
+        let script = script();
         let hex = |c: RGBColor| format!("'#{:02x}{:02x}{:02x}'", c.0, c.1, c.2);
         for (name, colour) in [
             ("red", RED),

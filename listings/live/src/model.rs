@@ -5,7 +5,8 @@
 //! `GaussianModel::fit` of `bookkit::data::book_greens()`, computed at build time by
 //! `examples/bundle.rs`, which writes [`encode`]'s bytes base64-encoded into `live-assets.js`; the
 //! page hands them to [`decode`], and [`crate::tide::Tide::estimate`] calls the book's
-//! `spectral::denoise::wiener_denoise` with it. No second denoiser, no second fit.
+//! `spectral::denoise::Wiener` (what `wiener_denoise` computes) with it. No second denoiser, no
+//! second fit.
 //!
 //! The format, chosen for size (the `f64` model of 320 × 320 bins is 800 KB, 1.1 MB as base64):
 //!

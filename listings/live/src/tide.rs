@@ -11,16 +11,19 @@
 //!
 //! The reverse process (chapter "Running diffusion backwards"): beside x_t the widget shows x̂₀,
 //! the Wiener estimate of the clean photo, [`Tide::estimate`]. It is the book's own
-//! `spectral::denoise::wiener_denoise` with the book's `GaussianModel` of the photos, fitted at
-//! build time and shipped to the page ([`crate::model`]), so the page holds no denoiser of its
-//! own. It is computed apart from [`Tide::frame`] because it costs about two FFTs more, which the
-//! page postpones until the slider rests on a machine where a step and x̂₀ overrun a 60 Hz frame.
+//! `spectral::denoise::Wiener` (what `wiener_denoise` computes, bit for bit) with the book's
+//! `GaussianModel` of the photos, fitted at build time and shipped to the page ([`crate::model`]),
+//! so the page holds no denoiser of its own. The denoiser, with its FFT plans, is made once when
+//! the page hands over the model, not on every frame. x̂₀ is computed apart from [`Tide::frame`]
+//! because it costs about two FFTs more, which the page postpones until the slider rests on a
+//! machine where a step and x̂₀ overrun a 60 Hz frame.
 
 use spectral::Field;
-use spectral::denoise::wiener_denoise;
+use spectral::denoise::{Denoiser, Wiener};
 use spectral::fit::log_mean;
 use spectral::gaussian_model::GaussianModel;
 use spectral::noise::{gaussian_field, seeded_rng};
+use spectral::noise_spectrum::NoiseSpectrum;
 use spectral::schedule::{RectifiedFlow, Schedule, f_max, forward};
 use spectral::spectrum::RapsdPlan;
 
@@ -39,8 +42,9 @@ pub struct Tide {
     eps: Field,
     /// RAPSD of the unit noise ε.
     noise: Vec<f64>,
-    /// The book's Gaussian model of the photos, for x̂₀ (`None` until the page hands it over).
-    model: Option<GaussianModel>,
+    /// The Wiener denoiser of the book's Gaussian model of the photos under white noise, for x̂₀
+    /// (`None` until the page hands the model over): its FFT plans are made once, here.
+    wiener: Option<Wiener<RectifiedFlow>>,
 }
 
 /// Everything the widget shows at one t.
@@ -79,25 +83,33 @@ impl Tide {
             seed,
             eps,
             noise,
-            model: None,
+            wiener: None,
         }
     }
 
     /// The Gaussian model the estimate x̂₀ uses: the book's, as [`crate::model::decode`] gives it.
-    pub fn set_model(&mut self, model: GaussianModel) {
-        self.model = Some(model);
+    /// Fails on a model of another shape than the photo's (a broken build).
+    pub fn set_model(&mut self, model: GaussianModel) -> Result<(), String> {
+        if model.dim() != self.x0.dim() {
+            return Err(format!(
+                "the photos' model is {:?}, the photo {:?}",
+                model.dim(),
+                self.x0.dim()
+            ));
+        }
+        let white = NoiseSpectrum::white(model.dim().0, model.dim().1);
+        self.wiener = Some(Wiener::new(RectifiedFlow, &model, &white));
+        Ok(())
     }
 
-    /// x̂₀ = E[x₀ | x_t], the Wiener estimate of the photo from the frame's x_t: the book's
-    /// `wiener_denoise` under rectified flow, as in figure X4. Needs a model of the photo's shape
-    /// (the book's 320 × 320, which [`crate::photo::prepare_green`] always gives).
+    /// x̂₀ = E[x₀ | x_t], the Wiener estimate of the photo from the frame's x_t: the book's Wiener
+    /// denoiser under rectified flow and white noise, as in figure X4 (`wiener_denoise`).
     pub fn estimate(&self, frame: &Frame) -> Result<Field, String> {
-        let model = self
-            .model
+        let wiener = self
+            .wiener
             .as_ref()
             .ok_or("the page has no model of the photos")?;
-        wiener_denoise(&frame.x_t, model, &RectifiedFlow, frame.t)
-            .map_err(|e| format!("no estimate of x₀: {e}"))
+        Ok(wiener.denoise(&frame.x_t, frame.t))
     }
 
     pub fn seed(&self) -> u64 {
@@ -163,6 +175,7 @@ pub fn grey_rgba(field: &Field) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use spectral::denoise::wiener_denoise;
     use spectral::spectrum::rapsd;
 
     fn photo() -> Field {
@@ -233,7 +246,7 @@ mod tests {
         let fitted = GaussianModel::fit(&bookkit::data::book_greens().unwrap()).unwrap();
         let shipped = crate::model::decode(320, 320, &crate::model::encode(&fitted)).unwrap();
         let mut tide = Tide::new(photo(), 5);
-        tide.set_model(shipped.clone());
+        tide.set_model(shipped.clone()).unwrap();
         let path = bookkit::data::default_images_dir().join("coffee-cup.jpg");
         let x0 = load_channel(&path, Preprocess::default(), Channel::Green).unwrap();
         let eps = gaussian_field(320, 320, 1.0, &mut seeded_rng(5));
