@@ -208,6 +208,14 @@ fn every_figure_is_shown_in_a_chapter_beside_the_command_that_draws_it() {
         let chapter = chapters.iter().find(|c| c.contains(&shown));
         let chapter =
             chapter.unwrap_or_else(|| panic!("figure {} ({shown}) is in no chapter", f.id));
+        if let Some(phone) = &f.phone {
+            let narrow = format!("generated/{phone}");
+            assert!(
+                chapter.contains(&narrow),
+                "the chapter showing {} must offer its phone layout {narrow}",
+                f.id
+            );
+        }
         let command = format!("cargo run -p {}", f.package);
         assert!(
             chapter.contains(&command),
