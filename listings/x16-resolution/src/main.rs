@@ -308,15 +308,14 @@ fn fmax_half(r: &Resolution) -> f64 {
 
 fn table(a: &Analysis) -> String {
     let mut out = String::from(
-        "| side (px) | α | C | f_max(0.5), cycles/image | t₈ | t₈, power-law shift | t₈, SD3 shift |\n\
-         |---|---|---|---|---|---|---|\n",
+        "| side (px) | α | f_max(0.5), cycles/image | t₈ | t₈, power-law shift | t₈, SD3 shift |\n\
+         |---|---|---|---|---|---|\n",
     );
     for (i, r) in a.res.iter().enumerate() {
         out += &format!(
-            "| {} | {:.3} | {:.2e} | {:.0} | {:.3} | {:.3} | {:.3} |\n",
+            "| {} | {:.3} | {:.0} | {:.3} | {:.3} | {:.3} |\n",
             r.side,
             r.law.alpha,
-            r.law.c,
             fmax_half(r),
             a.clocks[0].kept[i],
             a.clocks[1].kept[i],
