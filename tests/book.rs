@@ -8,7 +8,7 @@ use xtask::bookcheck::{self, Chapter};
 use xtask::{figures, notebooks, root};
 
 /// The post's sections and subsections, in order (content brief §2).
-const POST_SECTIONS: [(&str, usize); 15] = [
+const POST_SECTIONS: [(&str, usize); 16] = [
     ("Two forms of iterative refinement", 0),
     ("A spectral view of diffusion", 0),
     ("Image spectra", 1),
@@ -23,6 +23,7 @@ const POST_SECTIONS: [(&str, usize); 15] = [
     // The part "Beyond the post" follows the post's sections.
     ("Running diffusion backwards", 0),
     ("Is the order necessary?", 0),
+    ("Resolution and the schedule", 0),
     ("Appendix: running the book's code", 0),
     ("Appendix: performance", 0),
 ];

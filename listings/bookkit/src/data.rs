@@ -173,18 +173,54 @@ pub fn load_channel(
     preprocess: Preprocess,
     channel: Channel,
 ) -> Result<Field, BadFile> {
+    Ok(Decoded::new(read_image(path)?).channel(preprocess, channel))
+}
+
+/// One channel of one image file prepared at each side of `sizes` (`SquareCrop(n)`), decoding
+/// the file once: the same fields as `load_channel(path, SquareCrop(n), channel)` for each `n`.
+/// `None` when the file's short side is below the largest size: preparing it would upsample, and
+/// an upsampled photo has no content at the frequencies it adds.
+pub fn load_channel_at_sizes(
+    path: &Path,
+    sizes: &[u32],
+    channel: Channel,
+) -> Result<Option<Vec<Field>>, BadFile> {
     let img = Decoded::new(read_image(path)?);
-    Ok(match channel {
-        Channel::Red => img.field(preprocess, 0),
-        Channel::Green => img.field(preprocess, 1),
-        Channel::Blue => img.field(preprocess, 2),
-        // The same operations in the same order as `Photo::channel`: identical numbers.
-        Channel::Gray => {
-            0.299 * &img.field(preprocess, 0)
-                + 0.587 * &img.field(preprocess, 1)
-                + 0.114 * &img.field(preprocess, 2)
+    let (w, h) = img.size();
+    let largest = sizes.iter().copied().max().unwrap_or(0) as usize;
+    if w.min(h) < largest {
+        return Ok(None);
+    }
+    Ok(Some(
+        sizes
+            .iter()
+            .map(|&n| img.channel(Preprocess::SquareCrop(n), channel))
+            .collect(),
+    ))
+}
+
+/// The green channel of every embedded photo whose short side reaches the largest of `sizes`,
+/// prepared at each size: the photos' names, and `fields[i][j]`, photo `j` at `sizes[i]`. The
+/// same photos at every size, none upsampled.
+pub fn book_greens_at_sizes(sizes: &[u32]) -> Result<(Vec<String>, Vec<Vec<Field>>)> {
+    let files = image_files(&[default_images_dir()])?;
+    let loaded: Vec<Option<Vec<Field>>> = files
+        .par_iter()
+        .map(|p| load_channel_at_sizes(p, sizes, Channel::Green))
+        .collect::<Result<_, BadFile>>()?;
+    let mut names = Vec::new();
+    let mut fields: Vec<Vec<Field>> = vec![Vec::new(); sizes.len()];
+    for (path, prepared) in files.iter().zip(loaded) {
+        let Some(prepared) = prepared else { continue };
+        names.push(
+            path.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into()),
+        );
+        for (at_size, field) in fields.iter_mut().zip(prepared) {
+            at_size.push(field);
         }
-    })
+    }
+    Ok((names, fields))
 }
 
 /// Resize-and-crop to the book's square format (or not), as float RGB in [0, 1].
@@ -253,6 +289,21 @@ impl Decoded {
             Preprocess::AsIs => self.read(c, 0..h, 0..w),
             Preprocess::SquareCrop(n) => {
                 resample::square_crop(w, h, n as usize, |rows, cols| self.read(c, rows, cols))
+            }
+        }
+    }
+
+    /// One [`Channel`] prepared and scaled to [−1, 1].
+    fn channel(&self, preprocess: Preprocess, channel: Channel) -> Field {
+        match channel {
+            Channel::Red => self.field(preprocess, 0),
+            Channel::Green => self.field(preprocess, 1),
+            Channel::Blue => self.field(preprocess, 2),
+            // The same operations in the same order as `Photo::channel`: identical numbers.
+            Channel::Gray => {
+                0.299 * &self.field(preprocess, 0)
+                    + 0.587 * &self.field(preprocess, 1)
+                    + 0.114 * &self.field(preprocess, 2)
             }
         }
     }
@@ -488,6 +539,35 @@ mod tests {
                 assert_same_bits(&got, plane, &path.display().to_string());
             }
         }
+    }
+
+    #[test]
+    fn several_sizes_from_one_decoding_are_the_sizes_loaded_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.png");
+        RgbImage::from_fn(90, 64, |x, y| {
+            Rgb([
+                (x * 3 % 256) as u8,
+                ((x * y) % 256) as u8,
+                (y * 5 % 256) as u8,
+            ])
+        })
+        .save(&path)
+        .unwrap();
+        let sizes = [16, 64, 32];
+        let got = load_channel_at_sizes(&path, &sizes, Channel::Gray)
+            .unwrap()
+            .unwrap();
+        for (n, field) in sizes.iter().zip(&got) {
+            let want = load_channel(&path, Preprocess::SquareCrop(*n), Channel::Gray).unwrap();
+            assert_same_bits(field, &want, &format!("size {n}"));
+        }
+        // A short side of 64 cannot give 65 without upsampling.
+        assert!(
+            load_channel_at_sizes(&path, &[16, 65], Channel::Green)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
