@@ -336,7 +336,10 @@ fn values(a: &Analysis) -> Values {
     let x0_peak = a.frequency[peak(&a.curves[0].per_octave)];
     v.push(("x15-peak-x0-period", format!("{:.0}", 1.0 / x0_peak)));
     for ((peak_name, band_name), c) in PEAK_NAMES.iter().zip(IN_BAND_NAMES).zip(&a.curves) {
-        v.push((peak_name, format!("{:.3}", a.frequency[peak(&c.per_octave)])));
+        v.push((
+            peak_name,
+            format!("{:.3}", a.frequency[peak(&c.per_octave)]),
+        ));
         v.push((band_name, format!("{:.0}", 100.0 * in_band(a, c))));
     }
     v
@@ -443,7 +446,11 @@ mod tests {
             // x₀ error, t ~ U(0, 1): ∫ P t²/((1 − t)²P + t²) dt, by partial fractions.
             let a = p + 1.0;
             let x0 = p / a * (1.0 - p / a * (p.ln() + (1.0 - p) * PI / (2.0 * p.sqrt())));
-            assert!(close(w[1][i], velocity, 1e-6), "P = {p}: {} vs {velocity}", w[1][i]);
+            assert!(
+                close(w[1][i], velocity, 1e-6),
+                "P = {p}: {} vs {velocity}",
+                w[1][i]
+            );
             assert!(close(w[0][i], x0, 1e-6), "P = {p}: {} vs {x0}", w[0][i]);
         }
     }
@@ -509,7 +516,12 @@ mod tests {
             let mean = terms.iter().sum::<f64>() / n;
             let sd = (terms.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / n).sqrt();
             let z = (w[4][i] - mean) / (sd / n.sqrt());
-            assert!(z.abs() < 4.5, "P = {p}: {} vs {mean} ± {}", w[4][i], sd / n.sqrt());
+            assert!(
+                z.abs() < 4.5,
+                "P = {p}: {} vs {mean} ± {}",
+                w[4][i],
+                sd / n.sqrt()
+            );
         }
     }
 
@@ -556,8 +568,15 @@ mod tests {
             assert!(there[i] < 0.8, "{there:?}");
         }
         // DDPM's and EDM's shares nearly coincide.
-        let (ddpm, edm) = (relative(&a.curves[3].per_octave), relative(&a.curves[4].per_octave));
-        let gap = ddpm.iter().zip(&edm).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        let (ddpm, edm) = (
+            relative(&a.curves[3].per_octave),
+            relative(&a.curves[4].per_octave),
+        );
+        let gap = ddpm
+            .iter()
+            .zip(&edm)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
         assert!(gap < 0.1, "{gap}");
         // Per unit of power, every loss charges the finest frequencies more than the coarsest and
         // more than those at the sensitivity's peak.
@@ -572,7 +591,11 @@ mod tests {
         // Where 1 − G is not tiny the two forms agree to rounding; at low noise the library's
         // loses digits (the reason for the other form), so only mid and high noise are compared.
         let model = toy_model();
-        let wiener = Wiener::new(RectifiedFlow, &model, &NoiseSpectrum::white(1, POWERS.len()));
+        let wiener = Wiener::new(
+            RectifiedFlow,
+            &model,
+            &NoiseSpectrum::white(1, POWERS.len()),
+        );
         for t in [0.3, 0.5, 0.8, 0.99] {
             let (ours, library) = (open_variance(&wiener, t), wiener.posterior_variance(t));
             for (a, b) in ours.iter().zip(&library) {
