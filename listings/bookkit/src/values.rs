@@ -21,6 +21,20 @@ pub type Values = Vec<(&'static str, String)>;
 /// still recomputes and checks every value's name and format, and compares whatever exists.
 pub const REQUIRE_VAR: &str = "BOOK_REQUIRE_VALUES";
 
+/// A whole number with a comma between each group of three digits, as the prose writes counts
+/// and rates (2,000; 22,050).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Where the value called `name` is saved.
 pub fn value_path(name: &str) -> std::path::PathBuf {
     out_dir().join("values").join(format!("{name}.txt"))
@@ -210,6 +224,15 @@ mod tests {
         let p = problems(dir.path(), &values, false, |_| Ok(" 2".into()));
         assert!(p.iter().any(|m| m.contains("declares")), "{p:?}");
         assert!(p.iter().any(|m| m.contains("padded")), "{p:?}");
+    }
+
+    #[test]
+    fn thousands_are_grouped_by_commas() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2000), "2,000");
+        assert_eq!(thousands(22_050), "22,050");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]
