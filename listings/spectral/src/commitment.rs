@@ -8,6 +8,7 @@
 //! posterior mean it equals G(k, t) = SNR/(1 + SNR): (x_t, x₀) along an exact reverse run have
 //! the joint law of the forward process, where corr²(x_t, x₀) = α²P/(α²P + σ²Σ).
 
+use ndarray::Array2;
 use rustfft::num_complex::Complex64;
 
 use crate::Field;
@@ -30,6 +31,25 @@ pub struct Commitment {
     pub standard_error: Vec<Vec<f64>>,
     /// Ring mean of G(k, t), the closed form.
     pub expected: Vec<Vec<f64>>,
+}
+
+impl Commitment {
+    /// The largest |measured − expected| in standard errors, over every time and every ring but
+    /// DC (ring 0: the mean brightness, not a frequency the book follows).
+    pub fn worst_z(&self) -> f64 {
+        let mut worst: f64 = 0.0;
+        for ((m, se), e) in self
+            .measured
+            .iter()
+            .zip(&self.standard_error)
+            .zip(&self.expected)
+        {
+            for r in 1..m.len() {
+                worst = worst.max(((m[r] - e[r]) / se[r]).abs());
+            }
+        }
+        worst
+    }
 }
 
 // ANCHOR: expected
@@ -75,20 +95,136 @@ pub fn half_times<S: Schedule + Clone>(
         .collect()
 }
 
-/// Running sums over chains for one time: Σ Re(conj(X̂)·X₀) and Σ |X̂|² per bin.
-struct Sums {
+// ANCHOR: sums
+/// The commitment estimator, apart from any sampler: per time and per bin, running sums over
+/// chains of Re(conj X̂·X₀), |X̂|² and |X₀|² (X̂ the spectrum of a chain's guess x̂₀(t), X₀ that
+/// of the sample the chain ends on). Anything that produces chains can feed it: [`measure`]
+/// runs the Gaussian model's exact sampler, a trained network's sampler can add its own chains
+/// (in any order, in batches), and [`CommitmentSums::finish`] turns the sums into commitment per
+/// ring.
+#[derive(Clone, Debug)]
+pub struct CommitmentSums {
+    times: Vec<f64>,
+    sums: Vec<BinSums>,
+}
+
+/// The sums of one time, per bin (unshifted layout), and how many chains went into them.
+#[derive(Clone, Debug)]
+struct BinSums {
     cross: Field,
     guess: Field,
+    last: Field,
+    chains: usize,
 }
+
+impl CommitmentSums {
+    /// Empty sums for guesses at `times` (one entry per time a chain reports), on `rows × cols`
+    /// fields.
+    pub fn new(times: Vec<f64>, rows: usize, cols: usize) -> CommitmentSums {
+        let empty = BinSums {
+            cross: Field::zeros((rows, cols)),
+            guess: Field::zeros((rows, cols)),
+            last: Field::zeros((rows, cols)),
+            chains: 0,
+        };
+        CommitmentSums {
+            sums: vec![empty; times.len()],
+            times,
+        }
+    }
+
+    /// The times the sums are kept at.
+    pub fn times(&self) -> &[f64] {
+        &self.times
+    }
+
+    /// Adds one chain at the `i`-th time: the spectrum of its guess x̂₀(t) and the spectrum of the
+    /// sample it finally produced (both as [`SpectralFilter::spectrum`] gives them).
+    pub fn add(&mut self, i: usize, guess: &Array2<Complex64>, last: &Array2<Complex64>) {
+        let sum = &mut self.sums[i];
+        ndarray::Zip::from(&mut sum.cross)
+            .and(&mut sum.guess)
+            .and(&mut sum.last)
+            .and(guess)
+            .and(last)
+            .for_each(|c, g, l, x, y| {
+                *c += (x.conj() * y).re;
+                *g += x.norm_sqr();
+                *l += y.norm_sqr();
+            });
+        sum.chains += 1;
+    }
+
+    /// Adds one whole chain: its guesses x̂₀ at every time, in the order of [`Self::times`], and
+    /// its final sample, as fields.
+    pub fn add_chain(&mut self, guesses: &[Field], last: &Field) {
+        assert_eq!(guesses.len(), self.times.len(), "one guess per time");
+        let (rows, cols) = last.dim();
+        let filter = SpectralFilter::new(rows, cols);
+        let last = filter.spectrum(last);
+        for (i, guess) in guesses.iter().enumerate() {
+            self.add(i, &filter.spectrum(guess), &last);
+        }
+    }
+
+    /// Commitment per ring at every time, beside `expected[time][ring]` (a closed form to compare
+    /// with, such as [`expected_commitment`]).
+    ///
+    /// Per coefficient, corr² = (Σ Re(conj X̂·X₀))² / (Σ|X̂|² · Σ|X₀|²) over the chains (the means
+    /// are known to be zero); real and imaginary parts count as two samples, so n = 2·chains. It
+    /// is corrected for its small-sample bias and given a standard error (see the body); a ring
+    /// averages its bins, of which half are independent (k and −k are complex conjugates).
+    pub fn finish(&self, expected: Vec<Vec<f64>>) -> Commitment {
+        assert_eq!(
+            expected.len(),
+            self.times.len(),
+            "one expected row per time"
+        );
+        let (rows, cols) = self.sums.first().map_or((0, 0), |s| s.cross.dim());
+        let bins = RadialBins::new(rows, cols);
+        let independent = bins.independent_counts();
+        let mut out = Commitment {
+            times: self.times.clone(),
+            frequency: bins.frequencies(),
+            measured: Vec::new(),
+            standard_error: Vec::new(),
+            expected,
+        };
+        for sum in &self.sums {
+            let n = 2.0 * sum.chains as f64;
+            let mut rho2 = sum.cross.mapv(|c| c * c);
+            ndarray::Zip::from(&mut rho2)
+                .and(&sum.guess)
+                .and(&sum.last)
+                .for_each(|r, g, f| {
+                    *r = if *g > 0.0 && *f > 0.0 {
+                        *r / (g * f)
+                    } else {
+                        0.0
+                    }
+                });
+            // ρ̂² over n samples sits above ρ² by about (1 − ρ²)/n (for ρ = 0 it is χ²₁/n, mean
+            // 1/n): subtract that, as adjusted R² does. Its variance: the delta method's
+            // 4ρ²(1 − ρ²)²/n, plus χ²₁/n's 2(1 − ρ²)²/n², which dominates where ρ is near 0.
+            let adjusted = rho2.mapv(|r| r - (1.0 - r) / n);
+            let variance = rho2.mapv(|r| (1.0 - r).powi(2) * (4.0 * r / n + 2.0 / (n * n)));
+            out.measured.push(ring_mean(&bins, &adjusted));
+            out.standard_error.push(
+                ring_mean(&bins, &variance)
+                    .iter()
+                    .zip(&independent)
+                    .map(|(v, k)| (v / *k as f64).sqrt())
+                    .collect(),
+            );
+        }
+        out
+    }
+}
+// ANCHOR_END: sums
 
 // ANCHOR: measure
 /// Runs `chains` independent ancestral chains of `steps` steps and measures, at every
 /// `every`-th step strictly between t = 1 and t = 0, the commitment of each ring.
-///
-/// Per coefficient, corr² = (Σ Re(conj X̂·X₀))² / (Σ|X̂|² · Σ|X₀|²) over the chains (the means
-/// are known to be zero); real and imaginary parts count as two samples, so n = 2·chains. It is
-/// corrected for its small-sample bias and given a standard error (see the body); a ring
-/// averages its bins, of which half are independent (k and −k are complex conjugates).
 pub fn measure<S, R>(
     schedule: &S,
     model: &GaussianModel,
@@ -104,89 +240,29 @@ where
 {
     let (rows, cols) = model.dim();
     let wiener = Wiener::new(schedule.clone(), model, noise);
-    let filter = SpectralFilter::new(rows, cols);
     let times = reverse_times(steps);
     let kept: Vec<usize> = (every..steps).step_by(every).collect();
-    let mut sums: Vec<Sums> = kept
-        .iter()
-        .map(|_| Sums {
-            cross: Field::zeros((rows, cols)),
-            guess: Field::zeros((rows, cols)),
-        })
-        .collect();
-    let mut final_power = Field::zeros((rows, cols));
+    let mut sums = CommitmentSums::new(kept.iter().map(|&i| times[i]).collect(), rows, cols);
     for _ in 0..chains {
         let mut guesses = Vec::with_capacity(kept.len());
         let mut step = 0;
         let x1 = initial_noise(schedule, noise, times[0], rng);
         let x0 = ancestral_sample(schedule, &wiener, noise, x1, &times, rng, |v| {
             if kept.contains(&step) {
-                guesses.push(filter.spectrum(v.x0_hat));
+                guesses.push(v.x0_hat.clone());
             }
             step += 1;
         });
-        let final_spectrum = filter.spectrum(&x0);
-        final_power.zip_mut_with(&final_spectrum, |p, z| *p += z.norm_sqr());
-        for (sum, guess) in sums.iter_mut().zip(&guesses) {
-            accumulate(sum, guess, &final_spectrum);
-        }
+        sums.add_chain(&guesses, &x0);
     }
-    let bins = RadialBins::new(rows, cols);
-    let independent = bins.independent_counts();
-    let n = 2.0 * chains as f64;
-    let mut out = Commitment {
-        times: kept.iter().map(|&i| times[i]).collect(),
-        frequency: bins.frequencies(),
-        measured: Vec::new(),
-        standard_error: Vec::new(),
-        expected: Vec::new(),
-    };
-    for (sum, &t) in sums.iter().zip(&out.times) {
-        let mut rho2 = sum.cross.mapv(|c| c * c);
-        ndarray::Zip::from(&mut rho2)
-            .and(&sum.guess)
-            .and(&final_power)
-            .for_each(|r, g, f| {
-                *r = if *g > 0.0 && *f > 0.0 {
-                    *r / (g * f)
-                } else {
-                    0.0
-                }
-            });
-        // ρ̂² over n samples sits above ρ² by about (1 − ρ²)/n (for ρ = 0 it is χ²₁/n, mean 1/n):
-        // subtract that, as adjusted R² does. Its variance: the delta method's 4ρ²(1 − ρ²)²/n,
-        // plus χ²₁/n's 2(1 − ρ²)²/n², which dominates where ρ is near 0.
-        let adjusted = rho2.mapv(|r| r - (1.0 - r) / n);
-        let variance = rho2.mapv(|r| (1.0 - r).powi(2) * (4.0 * r / n + 2.0 / (n * n)));
-        out.measured.push(ring_mean(&bins, &adjusted));
-        out.standard_error.push(
-            ring_mean(&bins, &variance)
-                .iter()
-                .zip(&independent)
-                .map(|(v, k)| (v / *k as f64).sqrt())
-                .collect(),
-        );
-        out.expected
-            .push(expected_commitment(schedule, model, noise, t));
-    }
-    out
+    let expected = sums
+        .times()
+        .iter()
+        .map(|&t| expected_commitment(schedule, model, noise, t))
+        .collect();
+    sums.finish(expected)
 }
 // ANCHOR_END: measure
-
-fn accumulate(
-    sum: &mut Sums,
-    guess: &ndarray::Array2<Complex64>,
-    last: &ndarray::Array2<Complex64>,
-) {
-    ndarray::Zip::from(&mut sum.cross)
-        .and(&mut sum.guess)
-        .and(guess)
-        .and(last)
-        .for_each(|c, g, x, y| {
-            *c += (x.conj() * y).re;
-            *g += x.norm_sqr();
-        });
-}
 
 #[cfg(test)]
 mod tests {
@@ -196,6 +272,124 @@ mod tests {
 
     fn falling_model(n: usize) -> GaussianModel {
         crate::gaussian_model::falling_model(n, 10.0, 0.5, 1.0, 1.2)
+    }
+
+    /// The path `measure` took before its sums moved into `CommitmentSums`, kept to prove the
+    /// move changed no bit.
+    fn measure_before<S: Schedule + Clone, R: rand::Rng>(
+        schedule: &S,
+        model: &GaussianModel,
+        noise: &NoiseSpectrum,
+        steps: usize,
+        every: usize,
+        chains: usize,
+        rng: &mut R,
+    ) -> Commitment {
+        struct Sums {
+            cross: Field,
+            guess: Field,
+        }
+        let (rows, cols) = model.dim();
+        let wiener = Wiener::new(schedule.clone(), model, noise);
+        let filter = SpectralFilter::new(rows, cols);
+        let times = reverse_times(steps);
+        let kept: Vec<usize> = (every..steps).step_by(every).collect();
+        let mut sums: Vec<Sums> = kept
+            .iter()
+            .map(|_| Sums {
+                cross: Field::zeros((rows, cols)),
+                guess: Field::zeros((rows, cols)),
+            })
+            .collect();
+        let mut final_power = Field::zeros((rows, cols));
+        for _ in 0..chains {
+            let mut guesses = Vec::with_capacity(kept.len());
+            let mut step = 0;
+            let x1 = initial_noise(schedule, noise, times[0], rng);
+            let x0 = ancestral_sample(schedule, &wiener, noise, x1, &times, rng, |v| {
+                if kept.contains(&step) {
+                    guesses.push(filter.spectrum(v.x0_hat));
+                }
+                step += 1;
+            });
+            let final_spectrum = filter.spectrum(&x0);
+            final_power.zip_mut_with(&final_spectrum, |p, z| *p += z.norm_sqr());
+            for (sum, guess) in sums.iter_mut().zip(&guesses) {
+                ndarray::Zip::from(&mut sum.cross)
+                    .and(&mut sum.guess)
+                    .and(guess)
+                    .and(&final_spectrum)
+                    .for_each(|c, g, x, y| {
+                        *c += (x.conj() * y).re;
+                        *g += x.norm_sqr();
+                    });
+            }
+        }
+        let bins = RadialBins::new(rows, cols);
+        let independent = bins.independent_counts();
+        let n = 2.0 * chains as f64;
+        let mut out = Commitment {
+            times: kept.iter().map(|&i| times[i]).collect(),
+            frequency: bins.frequencies(),
+            measured: Vec::new(),
+            standard_error: Vec::new(),
+            expected: Vec::new(),
+        };
+        for (sum, &t) in sums.iter().zip(&out.times) {
+            let mut rho2 = sum.cross.mapv(|c| c * c);
+            ndarray::Zip::from(&mut rho2)
+                .and(&sum.guess)
+                .and(&final_power)
+                .for_each(|r, g, f| {
+                    *r = if *g > 0.0 && *f > 0.0 {
+                        *r / (g * f)
+                    } else {
+                        0.0
+                    }
+                });
+            let adjusted = rho2.mapv(|r| r - (1.0 - r) / n);
+            let variance = rho2.mapv(|r| (1.0 - r).powi(2) * (4.0 * r / n + 2.0 / (n * n)));
+            out.measured.push(ring_mean(&bins, &adjusted));
+            out.standard_error.push(
+                ring_mean(&bins, &variance)
+                    .iter()
+                    .zip(&independent)
+                    .map(|(v, k)| (v / *k as f64).sqrt())
+                    .collect(),
+            );
+            out.expected
+                .push(expected_commitment(schedule, model, noise, t));
+        }
+        out
+    }
+
+    #[test]
+    fn measure_through_the_sums_is_bit_identical_to_the_old_path() {
+        let model = falling_model(16);
+        for noise in [
+            NoiseSpectrum::white(16, 16),
+            NoiseSpectrum::flipped_snr(&model),
+        ] {
+            let new = measure(
+                &RectifiedFlow,
+                &model,
+                &noise,
+                20,
+                4,
+                30,
+                &mut seeded_rng(3),
+            );
+            let old = measure_before(
+                &RectifiedFlow,
+                &model,
+                &noise,
+                20,
+                4,
+                30,
+                &mut seeded_rng(3),
+            );
+            assert_eq!(new, old, "{}", noise.name);
+        }
     }
 
     #[test]

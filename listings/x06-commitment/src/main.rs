@@ -137,17 +137,6 @@ fn quoted_time(a: &Analysis, r: usize) -> usize {
         .expect("measured times")
 }
 
-/// The largest |measured − expected| / standard error over all rings (DC excluded) and times.
-fn worst_z(c: &Commitment) -> f64 {
-    let mut worst: f64 = 0.0;
-    for ((m, se), e) in c.measured.iter().zip(&c.standard_error).zip(&c.expected) {
-        for r in 1..m.len() {
-            worst = worst.max(((m[r] - e[r]) / se[r]).abs());
-        }
-    }
-    worst
-}
-
 /// The largest gap, in frequency bins, between f_max(t) and the G = 1/2 contour: for each ring,
 /// f_max just before and just after the contour's time must bracket the ring.
 fn contour_gap(a: &Analysis) -> f64 {
@@ -182,7 +171,7 @@ fn values(a: &Analysis) -> Values {
         ("rev-tiles", a.tiles.to_string()),
         ("rev-chains", CHAINS.to_string()),
         ("rev-steps", STEPS.to_string()),
-        ("rev-worst-z", format!("{:.1}", worst_z(c))),
+        ("rev-worst-z", format!("{:.1}", c.worst_z())),
         ("rev-contour-gap", format!("{:.1}", contour_gap(a))),
     ];
     let names = [
@@ -358,7 +347,7 @@ mod tests {
     #[test]
     fn measured_commitment_is_g_within_the_chains_standard_error() {
         // 31 rings × 19 times: by chance alone, |z| > 4.5 anywhere once in ~10,000 runs.
-        let z = worst_z(&analysis().commitment);
+        let z = analysis().commitment.worst_z();
         assert!(z < 4.5, "worst deviation {z} standard errors");
     }
 

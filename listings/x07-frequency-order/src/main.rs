@@ -88,16 +88,6 @@ fn compute() -> anyhow::Result<Analysis> {
 }
 // ANCHOR_END: processes
 
-fn worst_z(c: &Commitment) -> f64 {
-    let mut worst: f64 = 0.0;
-    for ((m, se), e) in c.measured.iter().zip(&c.standard_error).zip(&c.expected) {
-        for r in 1..m.len() {
-            worst = worst.max(((m[r] - e[r]) / se[r]).abs());
-        }
-    }
-    worst
-}
-
 /// The measured time at which EqualSNR's closed form is nearest 1/2.
 fn equal_time(c: &Commitment) -> usize {
     (0..c.times.len())
@@ -142,7 +132,7 @@ fn values(a: &Analysis) -> Values {
     let worst = a
         .processes
         .iter()
-        .map(|p| worst_z(&p.measured))
+        .map(|p| p.measured.worst_z())
         .fold(0.0, f64::max);
     let ie = equal_time(equal);
     let (spread, se) = spread(equal, ie);
@@ -279,7 +269,7 @@ mod tests {
     #[test]
     fn every_process_commits_as_its_closed_form_says() {
         for p in &analysis().processes {
-            let z = worst_z(&p.measured);
+            let z = p.measured.worst_z();
             assert!(z < 4.5, "{}: {z}", p.name);
         }
     }
