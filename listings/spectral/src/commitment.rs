@@ -283,60 +283,52 @@ impl Chains {
     }
 }
 
+/// Which sampler the chains run (see [`crate::sampler`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sampler {
+    /// The ancestral sampler, drawing from the Gaussian model's exact posterior: commitment is G.
+    Ancestral,
+    /// The deterministic (DDIM) sampler: the sample is a fixed function of the starting noise,
+    /// and for this model a per-frequency rescaling of it, so every coefficient of x̂₀(t) is
+    /// proportional to the final one and corr² is 1 at every ring and time. `expected` still
+    /// holds G, which this sampler does not follow.
+    Deterministic,
+}
+
 // ANCHOR: measure
-/// Runs independent chains of the ancestral sampler, which draws from the Gaussian model's exact
-/// posterior, and measures the commitment of every ring at the kept steps.
+/// Runs independent chains of `sampler`, each from fresh noise at t = 1, and measures the
+/// commitment of every ring at the kept steps.
 pub fn measure<S, R>(
     schedule: &S,
     model: &GaussianModel,
     noise: &NoiseSpectrum,
+    sampler: Sampler,
     chains: Chains,
     rng: &mut R,
 ) -> Commitment
 where
     S: Schedule + Clone,
     R: rand::Rng,
-{
-    let wiener = Wiener::new(schedule.clone(), model, noise);
-    run_chains(
-        schedule,
-        model,
-        noise,
-        chains,
-        rng,
-        |x1, times, rng, visit| ancestral_sample(schedule, &wiener, noise, x1, times, rng, visit),
-    )
-}
-
-/// Feeds `chains` runs of a sampler into [`CommitmentSums`]: each run starts from fresh noise at
-/// t = 1 and reports its x̂₀ at every step.
-fn run_chains<S, R, F>(
-    schedule: &S,
-    model: &GaussianModel,
-    noise: &NoiseSpectrum,
-    chains: Chains,
-    rng: &mut R,
-    mut run: F,
-) -> Commitment
-where
-    S: Schedule + Clone,
-    R: rand::Rng,
-    F: FnMut(Field, &[f64], &mut R, &mut dyn FnMut(Visit<'_>)) -> Field,
 {
     let (rows, cols) = model.dim();
+    let wiener = Wiener::new(schedule.clone(), model, noise);
     let times = reverse_times(chains.steps);
     let kept = chains.kept();
     let mut sums = CommitmentSums::new(kept.iter().map(|&i| times[i]).collect(), rows, cols);
     for _ in 0..chains.count {
         let mut guesses = Vec::with_capacity(kept.len());
         let mut step = 0;
-        let x1 = initial_noise(schedule, noise, times[0], rng);
-        let x0 = run(x1, &times, rng, &mut |v: Visit<'_>| {
+        let keep = |v: Visit<'_>| {
             if kept.contains(&step) {
                 guesses.push(v.x0_hat.clone());
             }
             step += 1;
-        });
+        };
+        let x1 = initial_noise(schedule, noise, times[0], rng);
+        let x0 = match sampler {
+            Sampler::Ancestral => ancestral_sample(schedule, &wiener, noise, x1, &times, rng, keep),
+            Sampler::Deterministic => ode_sample(schedule, &wiener, x1, &times, keep),
+        };
         sums.add_chain(&guesses, &x0);
     }
     let expected = sums
@@ -347,32 +339,6 @@ where
     sums.finish(expected)
 }
 // ANCHOR_END: measure
-
-/// The same measurement along the deterministic sampler ([`ode_sample`]): there the sample is a
-/// fixed function of the starting noise, and for this model a per-frequency rescaling of it, so
-/// every coefficient of x̂₀(t) is proportional to the final one and corr² is 1 at every ring
-/// and time. `expected` still holds G, which this sampler does not follow.
-pub fn measure_deterministic<S, R>(
-    schedule: &S,
-    model: &GaussianModel,
-    noise: &NoiseSpectrum,
-    chains: Chains,
-    rng: &mut R,
-) -> Commitment
-where
-    S: Schedule + Clone,
-    R: rand::Rng,
-{
-    let wiener = Wiener::new(schedule.clone(), model, noise);
-    run_chains(
-        schedule,
-        model,
-        noise,
-        chains,
-        rng,
-        |x1, times, _, visit| ode_sample(schedule, &wiener, x1, times, visit),
-    )
-}
 
 #[cfg(test)]
 mod tests {
@@ -511,7 +477,14 @@ mod tests {
             steps: 100,
             every: 10,
         };
-        let c = measure(&RectifiedFlow, &model, &noise, chains, &mut seeded_rng(1));
+        let c = measure(
+            &RectifiedFlow,
+            &model,
+            &noise,
+            Sampler::Ancestral,
+            chains,
+            &mut seeded_rng(1),
+        );
         // 9 times × 7 rings = 63 comparisons: for a normal z, P(|z| > 4.5) = 6.8e-6, so some |z|
         // exceeds the limit by chance in at most 63 × 6.8e-6 = 0.04% of runs.
         let worst = c.worst_z();
@@ -529,7 +502,14 @@ mod tests {
             steps: 50,
             every: 10,
         };
-        let c = measure_deterministic(&RectifiedFlow, &model, &noise, chains, &mut seeded_rng(2));
+        let c = measure(
+            &RectifiedFlow,
+            &model,
+            &noise,
+            Sampler::Deterministic,
+            chains,
+            &mut seeded_rng(2),
+        );
         for (m, e) in c.measured.iter().zip(&c.expected) {
             assert!(m[1..].iter().all(|v| (v - 1.0).abs() < 1e-9), "{m:?}");
             assert!(e[1..].iter().any(|g| *g < 0.9));

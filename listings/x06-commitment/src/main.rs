@@ -11,8 +11,8 @@
 //! Run: `cargo run -p x06-commitment`.
 //! Pieces: photos from `bookkit::data`; `GaussianModel`, `tiles` and `is_flat` from
 //! `spectral::gaussian_model`; `NoiseSpectrum` from `spectral::noise_spectrum`; `Wiener` from
-//! `spectral::denoise`; `ode_sample` from `spectral::sampler`; `measure`,
-//! `measure_deterministic`, `expected_commitment`, `half_times` and `crossing_times` from
+//! `spectral::denoise`; `ode_sample` from `spectral::sampler`; `measure`, `Sampler`,
+//! `expected_commitment`, `half_times` and `crossing_times` from
 //! `spectral::commitment`; `f_max` from `spectral::schedule`; `log_mean_rapsd` from
 //! `spectral::spectrum`; `Heatmap` and `colorbar` from `bookkit::heatmap`.
 
@@ -24,8 +24,7 @@ use bookkit::plot::{BLACK, Canvas, FONT, RGBColor};
 use bookkit::values::{Values, save_values};
 use spectral::Field;
 use spectral::commitment::{
-    Chains, Commitment, crossing_times, expected_commitment, half_times, measure,
-    measure_deterministic,
+    Chains, Commitment, Sampler, crossing_times, expected_commitment, half_times, measure,
 };
 use spectral::denoise::{SpectralFilter, Wiener};
 use spectral::gaussian_model::{GaussianModel, is_flat, tiles};
@@ -94,6 +93,7 @@ fn compute() -> anyhow::Result<Analysis> {
         &RectifiedFlow,
         &model,
         &white,
+        Sampler::Ancestral,
         CHAINS,
         &mut seeded_rng(SEED),
     );
@@ -109,10 +109,11 @@ fn compute() -> anyhow::Result<Analysis> {
         .map(|&t| f_max(&RectifiedFlow, &spectrum.frequency, &spectrum.power, t, 1.0))
         .collect();
     // ANCHOR_END: commitment
-    let deterministic = measure_deterministic(
+    let deterministic = measure(
         &RectifiedFlow,
         &model,
         &white,
+        Sampler::Deterministic,
         ODE_CHAINS,
         &mut seeded_rng(SEED + 2),
     );
@@ -467,6 +468,21 @@ mod tests {
         A.get_or_init(|| compute().unwrap())
     }
 
+    /// G of white noise averaged over ring r at time t, bin by bin from the definition, the ring
+    /// found from the signed frequencies (not from `RadialBins`).
+    fn ring_g(model: &GaussianModel, r: usize, t: f64) -> f64 {
+        let (al, s) = (RectifiedFlow.alpha(t), RectifiedFlow.sigma(t));
+        let (mut sum, mut count) = (0.0, 0);
+        for ((i, j), p) in model.power.indexed_iter() {
+            let (u, v) = (i.min(SIZE - i) as f64, j.min(SIZE - j) as f64);
+            if u.hypot(v).round() as usize == r {
+                sum += signal_fraction(al, s, *p, 1.0);
+                count += 1;
+            }
+        }
+        sum / count as f64
+    }
+
     #[test]
     fn the_book_shows_these_values() {
         bookkit::values::check(env!("CARGO_MANIFEST_DIR"), &values(analysis()));
@@ -499,22 +515,13 @@ mod tests {
         // Recompute one ring's closed form from the definition, bin by bin.
         let a = analysis();
         let (t, r) = (0.5, 10usize);
-        let (al, s) = (RectifiedFlow.alpha(t), RectifiedFlow.sigma(t));
-        let (mut sum, mut count) = (0.0, 0);
-        for ((i, j), p) in a.model.power.indexed_iter() {
-            let (u, v) = (i.min(SIZE - i) as f64, j.min(SIZE - j) as f64);
-            if u.hypot(v).round() as usize == r {
-                sum += signal_fraction(al, s, *p, 1.0);
-                count += 1;
-            }
-        }
         let expected = expected_commitment(
             &RectifiedFlow,
             &a.model,
             &NoiseSpectrum::white(SIZE, SIZE),
             t,
         );
-        assert!((expected[r] - sum / count as f64).abs() < 1e-12);
+        assert!((expected[r] - ring_g(&a.model, r, t)).abs() < 1e-12);
     }
 
     #[test]
@@ -540,21 +547,15 @@ mod tests {
         let white = NoiseSpectrum::white(SIZE, SIZE);
         let low = crossing_times(&RectifiedFlow, &a.model, &white, DECIDING.0);
         let high = crossing_times(&RectifiedFlow, &a.model, &white, DECIDING.1);
-        let ring_g = |r: usize, t: f64| {
-            let (al, s) = (RectifiedFlow.alpha(t), RectifiedFlow.sigma(t));
-            let (mut sum, mut count) = (0.0, 0);
-            for ((i, j), p) in a.model.power.indexed_iter() {
-                let (u, v) = (i.min(SIZE - i) as f64, j.min(SIZE - j) as f64);
-                if u.hypot(v).round() as usize == r {
-                    sum += signal_fraction(al, s, *p, 1.0);
-                    count += 1;
-                }
-            }
-            sum / count as f64
-        };
         for r in 1..SIZE / 2 {
-            assert!((ring_g(r, low[r]) - DECIDING.0).abs() < 1e-6, "ring {r}");
-            assert!((ring_g(r, high[r]) - DECIDING.1).abs() < 1e-6, "ring {r}");
+            assert!(
+                (ring_g(&a.model, r, low[r]) - DECIDING.0).abs() < 1e-6,
+                "ring {r}"
+            );
+            assert!(
+                (ring_g(&a.model, r, high[r]) - DECIDING.1).abs() < 1e-6,
+                "ring {r}"
+            );
             let odds = |t: f64| ((1.0 - t) / t).powi(2);
             let span = odds(high[r]) / odds(low[r]);
             assert!((span / a.snr_span[r] - 1.0).abs() < 1e-6, "ring {r}");

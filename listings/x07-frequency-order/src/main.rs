@@ -19,7 +19,7 @@ use bookkit::heatmap::{Curve, Heatmap, Marker, colorbar};
 use bookkit::plot::{BLUE, Canvas, Chart, ORANGE, PURPLE, RGBColor, Scale, Series, Style};
 use bookkit::values::{Values, save_values};
 use spectral::Field;
-use spectral::commitment::{Chains, Commitment, expected_commitment, half_times, measure};
+use spectral::commitment::{Chains, Commitment, Sampler, expected_commitment, half_times, measure};
 use spectral::gaussian_model::{GaussianModel, tiles};
 use spectral::noise::seeded_rng;
 use spectral::noise_spectrum::NoiseSpectrum;
@@ -75,7 +75,14 @@ fn compute() -> anyhow::Result<Analysis> {
                 .map(|&t| expected_commitment(&RectifiedFlow, &model, noise, t))
                 .collect(),
             half: half_times(&RectifiedFlow, &model, noise),
-            measured: measure(&RectifiedFlow, &model, noise, CHAINS, &mut rng),
+            measured: measure(
+                &RectifiedFlow,
+                &model,
+                noise,
+                Sampler::Ancestral,
+                CHAINS,
+                &mut rng,
+            ),
         })
         .collect();
     Ok(Analysis { grid, processes })
