@@ -175,9 +175,11 @@ fn values(a: &Analysis) -> Values {
     let (spread, se) = spread(equal, ie);
     let ic = compare_time(a);
     let period = |r: usize| SIZE as f64 / r as f64;
+    let flip_latest = a.processes[2].half[1..].iter().copied().fold(0.0, f64::max);
     vec![
         ("order-rings", (white.frequency.len() - 1).to_string()),
         ("order-z-limit", Z_LIMIT.to_string()),
+        ("order-flip-half-latest", format!("{flip_latest:.2}")),
         ("order-low-period", format!("{:.0}", period(LOW))),
         ("order-high-period", format!("{:.1}", period(HIGH))),
         ("order-low-f", format!("{:.3}", white.frequency[LOW])),
@@ -215,6 +217,10 @@ fn values(a: &Analysis) -> Values {
 
 const COLORS: [RGBColor; 3] = [BLUE, ORANGE, PURPLE];
 
+/// The lower end of X7's time axis: logarithmic, so that FlippedSNR's half times, all below
+/// t = 0.1 for the rings shown, stay apart.
+const T_AXIS_FROM: f64 = 0.01;
+
 fn draw_order(a: &Analysis) -> anyhow::Result<()> {
     let f: Vec<f64> = (1..SIZE / 2).map(|r| r as f64 / SIZE as f64).collect();
     let styles = [Style::Line, Style::Line, Style::Dotted];
@@ -222,8 +228,8 @@ fn draw_order(a: &Analysis) -> anyhow::Result<()> {
         "time step t at which the ring is half decided (G = 1/2)",
         "frequency (cycles/pixel)",
     )
-    .scales(Scale::Linear, Scale::Log)
-    .x_range(0.0, 1.0);
+    .scales(Scale::Log, Scale::Log)
+    .x_range(T_AXIS_FROM, 1.0);
     for ((p, color), style) in a.processes.iter().zip(COLORS).zip(styles) {
         chart = chart.with(Series::new(&p.half[1..], &f, color, style).label(p.name));
     }
@@ -349,6 +355,14 @@ mod tests {
         // FlippedSNR: the other way round.
         assert!(white.half[LOW] > white.half[HIGH]);
         assert!(flipped.half[HIGH] > flipped.half[LOW]);
+        // Every ring shown takes the SNR of a high-frequency bin: all are half decided late in
+        // the run, within X7's logarithmic time axis.
+        let latest = flipped.half[1..].iter().copied().fold(0.0, f64::max);
+        let earliest = flipped.half[1..].iter().copied().fold(1.0, f64::min);
+        assert!(
+            latest < white.half[LOW] && earliest > T_AXIS_FROM,
+            "{earliest} {latest}"
+        );
         // And in the chains, at the compared time: low rings are more decided than high ones
         // under white noise, less under FlippedSNR, each by many standard errors.
         let i = compare_time(a);
