@@ -118,11 +118,9 @@ pub fn problems(
 }
 
 /// The value names a listing declares in its `Cargo.toml`: the `values = ["a", "b", …]` array of
-/// its `[package.metadata.book]` table (which the xtask's registry reads with a full TOML parser).
-///
-/// Read here with a small parser for that one array of plain strings, so that every listing and
-/// notebook does not compile a TOML parser for a check only tests make; anything it does not
-/// understand is an error naming the file, never a silent empty list.
+/// its `[package.metadata.book]` table, read with the TOML parser xtask's registry uses (without
+/// its writer: every listing compiles it, for a check only tests make). Anything that is not a
+/// list of names is an error naming the file, never a silent empty list.
 pub fn declared_values(manifest_dir: &Path) -> Result<Vec<String>> {
     let path = manifest_dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&path)
@@ -131,36 +129,24 @@ pub fn declared_values(manifest_dir: &Path) -> Result<Vec<String>> {
 }
 
 fn parse_declared(text: &str) -> Result<Vec<String>> {
-    let Some(table) = text.split("[package.metadata.book]").nth(1) else {
+    let manifest: toml::Table = text.parse().context("not valid TOML")?;
+    let values = manifest
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("book"))
+        .and_then(|b| b.get("values"));
+    let Some(values) = values else {
         return Ok(Vec::new());
     };
-    // The table ends where the next one starts.
-    let table = table.split("\n[").next().unwrap_or_default();
-    let Some(start) = table
-        .lines()
-        .position(|l| l.trim_start().starts_with("values"))
-    else {
-        return Ok(Vec::new());
-    };
-    let rest: String = table.lines().skip(start).collect::<Vec<_>>().join("\n");
-    let (_, array) = rest
-        .split_once('=')
-        .context("`values` must be followed by `=`")?;
-    let array = array.trim_start();
-    let body = array
-        .strip_prefix('[')
-        .and_then(|a| a.split_once(']'))
-        .map(|(body, _)| body)
-        .context("`values` must be an array `[…]`")?;
-    body.split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(|item| {
-            item.strip_prefix('"')
-                .and_then(|i| i.strip_suffix('"'))
-                .filter(|name| !name.contains(['"', '\\']))
+    let names = values
+        .as_array()
+        .with_context(|| format!("`values` must be an array of names, not {values:?}"))?;
+    names
+        .iter()
+        .map(|v| {
+            v.as_str()
                 .map(str::to_owned)
-                .with_context(|| format!("`values` holds {item}, not a plain \"name\""))
+                .with_context(|| format!("`values` holds {v:?}, not a \"name\""))
         })
         .collect()
 }

@@ -28,6 +28,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use spectral::fit::{BOOTSTRAP_RESAMPLES, PHOTO_BOOTSTRAP_SEED};
 use spectral::schedule::{Edm, RectifiedFlow, Schedule, VpCosine};
 
 use crate::fetch::{self, Dataset, IMAGENETTE, Source};
@@ -206,12 +207,12 @@ impl Input {
 pub struct FitArgs {
     #[command(flatten)]
     pub input: Input,
-    /// Number of bootstrap resamples for the 95% interval (2000, as in the book)
-    #[arg(long, value_name = "B", default_value_t = 2000,
+    /// Number of bootstrap resamples for the 95% interval (as many as the book draws)
+    #[arg(long, value_name = "B", default_value_t = BOOTSTRAP_RESAMPLES as u64,
           value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub bootstrap: u64,
-    /// Seed of the bootstrap's random number generator
-    #[arg(long, value_name = "S", default_value_t = 5)]
+    /// Seed of the bootstrap's random number generator (the book's, for its photos)
+    #[arg(long, value_name = "S", default_value_t = PHOTO_BOOTSTRAP_SEED)]
     pub seed: u64,
     /// The inputs are recordings: fit the RAPSD of their log-mel spectrograms (the chapter
     /// "What about sound?"); --channel, --size and --no-resize do not apply
