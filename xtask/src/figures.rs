@@ -8,8 +8,8 @@
 //! `phone`, where given, is the same figure laid out for a phone's narrow column, which the
 //! chapter offers to narrow screens (`<picture><source media=…>`).
 //!
-//! IDs F1…F17 are the post's figures as numbered in the content brief; X1, X2, … are figures
-//! beyond the post. Files are relative to the generated-output folder (`src/generated`).
+//! IDs F1…F17 are the post's figures, numbered in the order the post shows them; X1, X2, … are
+//! figures beyond the post. Files are relative to the generated-output folder (`src/generated`).
 
 use std::path::{Path, PathBuf};
 

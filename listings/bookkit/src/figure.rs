@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use image::RgbImage;
 
+use crate::painter::Rect;
 use crate::render::{Animation, Figure};
 
 /// Environment variable that redirects all outputs (the xtask uses it for determinism checks).
@@ -124,13 +125,69 @@ pub fn save_chart(name: &str, chart: &crate::chart::Chart, desktop_height: f64) 
             Column::Phone => PHONE_CHART_HEIGHT,
         };
         let mut fig = Figure::new(w, h);
-        fig.chart(crate::painter::Rect::new(0.0, 0.0, w, h), chart);
+        fig.chart(Rect::new(0.0, 0.0, w, h), chart);
         fig
     })
 }
 
 /// The height of a one-chart figure on a phone, CSS px.
 pub const PHONE_CHART_HEIGHT: f64 = 300.0;
+
+/// The gap between charts stacked one under another, CSS px.
+const STACK_GAP: f64 = 12.0;
+
+/// `charts` side by side across the book's column, `height` CSS px tall, and one under another
+/// on a phone, each [`PHONE_CHART_HEIGHT`] tall: side by side on a phone they would be half as
+/// wide as their text needs. Their frames line up ([`crate::chart::align_charts`]).
+pub fn chart_row(column: Column, charts: &[crate::chart::Chart], height: f64) -> Figure {
+    let w = column.width();
+    let rects: Vec<Rect> = match column {
+        Column::Desktop => {
+            let each = w / charts.len() as f64;
+            (0..charts.len())
+                .map(|i| Rect::new(each * i as f64, 0.0, each, height))
+                .collect()
+        }
+        Column::Phone => stacked(w, &vec![PHONE_CHART_HEIGHT; charts.len()]),
+    };
+    compose(charts, &rects)
+}
+
+/// `charts` one under another in either column, the i-th `heights[i]` CSS px tall on the
+/// desktop and [`PHONE_CHART_HEIGHT`] on a phone, their frames lined up.
+pub fn chart_stack(column: Column, charts: &[crate::chart::Chart], heights: &[f64]) -> Figure {
+    let heights = match column {
+        Column::Desktop => heights.to_vec(),
+        Column::Phone => vec![PHONE_CHART_HEIGHT; charts.len()],
+    };
+    compose(charts, &stacked(column.width(), &heights))
+}
+
+/// Rectangles `width` wide, one under another, [`STACK_GAP`] apart.
+fn stacked(width: f64, heights: &[f64]) -> Vec<Rect> {
+    let mut y = 0.0;
+    heights
+        .iter()
+        .map(|h| {
+            let r = Rect::new(0.0, y, width, *h);
+            y += h + STACK_GAP;
+            r
+        })
+        .collect()
+}
+
+/// A figure just large enough for `charts` in `rects`, their frames aligned.
+fn compose(charts: &[crate::chart::Chart], rects: &[Rect]) -> Figure {
+    let mut charts = charts.to_vec();
+    crate::chart::align_charts(&mut charts, rects);
+    let w = rects.iter().map(Rect::right).fold(0.0, f64::max);
+    let h = rects.iter().map(Rect::bottom).fold(0.0, f64::max);
+    let mut fig = Figure::new(w, h);
+    for (c, r) in charts.iter().zip(rects) {
+        fig.chart(*r, c);
+    }
+    fig
+}
 
 /// [`save_responsive`] for animations (`.svg` only: an animated SVG keeps its text as text).
 pub fn save_responsive_animation(
@@ -247,6 +304,32 @@ mod tests {
             Column::Desktop.file("f03-image-rapsd.svg"),
             "f03-image-rapsd.svg"
         );
+    }
+
+    #[test]
+    fn rows_of_charts_stack_on_a_phone_and_share_their_frames() {
+        let chart = |y: f64| {
+            crate::chart::Chart::loglog().with(crate::chart::Series::new(
+                &[0.01, 0.5],
+                &[y, 1.0],
+                crate::chart::RED,
+                crate::chart::Style::Line,
+            ))
+        };
+        // Tick labels of different widths (1e-6 against 0.5): the frames still line up.
+        let charts = [chart(1e-6), chart(0.5)];
+        let desktop = chart_row(Column::Desktop, &charts, 400.0);
+        assert_eq!((desktop.width, desktop.height), (720.0, 400.0));
+        let phone = chart_row(Column::Phone, &charts, 400.0);
+        assert_eq!(phone.width, Column::Phone.width());
+        assert_eq!(phone.height, 2.0 * PHONE_CHART_HEIGHT + STACK_GAP);
+        let stack = chart_stack(Column::Desktop, &charts, &[300.0, 200.0]);
+        assert_eq!(stack.height, 300.0 + STACK_GAP + 200.0);
+        let mut aligned = charts.to_vec();
+        let rects = stacked(330.0, &[300.0, 300.0]);
+        crate::chart::align_charts(&mut aligned, &rects);
+        let (a, b) = (aligned[0].plot_area(rects[0]), aligned[1].plot_area(rects[1]));
+        assert_eq!((a.x, a.w), (b.x, b.w));
     }
 
     #[test]

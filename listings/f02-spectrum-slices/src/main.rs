@@ -19,6 +19,8 @@ use spectral::Field;
 use spectral::spectrum::{centred_spectrum, log_magnitude, power};
 
 const FRAMES: usize = 60;
+/// The ray turns this far from one frame to the next: once round in `FRAMES` frames.
+const DEGREES_PER_FRAME: f64 = 360.0 / FRAMES as f64;
 
 // ANCHOR: slice
 /// Power along a ray from the centre (DC) at `angle` radians, one sample per unit radius from 1
@@ -80,7 +82,9 @@ fn compute() -> Result<Analysis> {
     // Vertical flip: row index (vertical frequency) grows upwards, as with matplotlib's
     // origin='lower'.
     let picture = bookkit::image::imageops::flip_vertical(&VIRIDIS.paint(&log_mag, lo, hi));
-    let angles: Vec<f64> = (0..FRAMES).map(|k| (6.0 * k as f64).to_radians()).collect();
+    let angles: Vec<f64> = (0..FRAMES)
+        .map(|k| (DEGREES_PER_FRAME * k as f64).to_radians())
+        .collect();
     let slices: Vec<_> = angles.iter().map(|a| slice(&psd, *a)).collect();
     let all = slices.iter().flat_map(|(_, p)| p.iter().copied());
     let range = all.fold((f64::INFINITY, 0f64), |(a, b), p| (a.min(p), b.max(p)));
@@ -99,9 +103,9 @@ fn compute() -> Result<Analysis> {
     })
 }
 
-/// F2 states no numbers in the prose.
+/// The ray's turn per frame, which the caption states.
 fn values(_: &Analysis) -> Values {
-    Vec::new()
+    vec![("f02-degrees-per-frame", format!("{DEGREES_PER_FRAME:.0}"))]
 }
 
 /// One frame laid out for a column: the spectrum with the ray on the left and the chart of

@@ -68,6 +68,8 @@ fn values(a: &Analysis) -> Values {
             format!("{:.0}", 1.0 / measured),
         ),
         ("high-noise-shift", format!("{:.1}", shift(&a.tide))),
+        ("high-noise-variance", format!("{:.0}", SIGMA * SIGMA)),
+        ("high-noise-sigma", format!("{SIGMA:.0}")),
     ]
 }
 

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use bookkit::figure::write_atomic;
+// Standard base64 with padding (RFC 4648), what the page's `atob` decodes: the kit's one encoder.
 use bookkit::notebook::base64;
 use spectral::gaussian_model::GaussianModel;
 
