@@ -328,7 +328,10 @@ mod tests {
         let mut aligned = charts.to_vec();
         let rects = stacked(330.0, &[300.0, 300.0]);
         crate::chart::align_charts(&mut aligned, &rects);
-        let (a, b) = (aligned[0].plot_area(rects[0]), aligned[1].plot_area(rects[1]));
+        let (a, b) = (
+            aligned[0].plot_area(rects[0]),
+            aligned[1].plot_area(rects[1]),
+        );
         assert_eq!((a.x, a.w), (b.x, b.w));
     }
 

@@ -147,14 +147,19 @@ mod tests {
     fn a_legend_that_would_hide_data_anywhere_inside_goes_below_the_axes() {
         // A zigzag over the whole frame: every place inside hides some of it.
         let x: Vec<f64> = (0..200).map(|i| f64::from(i) / 200.0).collect();
-        let y: Vec<f64> = (0..200).map(|i| if i % 2 == 0 { 0.02 } else { 0.98 }).collect();
+        let y: Vec<f64> = (0..200)
+            .map(|i| if i % 2 == 0 { 0.02 } else { 0.98 })
+            .collect();
         let chart = Chart::linear("x", "y")
             .x_range(0.0, 1.0)
             .y_range(0.0, 1.0)
             .with(Series::new(&x, &y, RED, Style::Line).label("everywhere"));
         let rect = Rect::new(0.0, 0.0, 300.0, 250.0);
         let (l, axes, placement) = layout(&chart, rect);
-        assert!(matches!(placement, Placement::Below { cols: 1, .. }), "{placement:?}");
+        assert!(
+            matches!(placement, Placement::Below { cols: 1, .. }),
+            "{placement:?}"
+        );
         assert!(axes.h < rect.h && l.plot.bottom() < axes.bottom());
         // A chart asked for a fixed place keeps it.
         let fixed = chart.clone().legend_at(SeriesLabelPosition::UpperLeft);

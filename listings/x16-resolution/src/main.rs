@@ -419,7 +419,11 @@ fn curve_pair(
             let (color, style) = look(i);
             let (x, y) = curve(r, clock);
             let series = Series::new(&x, &y, color, style);
-            chart = chart.with(if first { series.label(&label(r)) } else { series });
+            chart = chart.with(if first {
+                series.label(&label(r))
+            } else {
+                series
+            });
         }
         if let Some(k) = mark {
             let line = Series::new(&[0.0, 1.0], &[k, k], GREY, Style::Dotted);
