@@ -83,7 +83,9 @@ pub struct Config {
     pub weight_decay: f64,
     /// Gradients are scaled down to this global norm when they exceed it.
     pub clip: f64,
-    /// Decay of the exponential moving average of the weights, which is what ships.
+    /// Largest decay of the exponential moving average of the weights, which is what ships. At
+    /// step i the decay is min(ema, (1 + i)/(10 + i)), so the average follows the weights closely
+    /// early on and averages over more steps later.
     pub ema: f64,
     /// Training times are drawn uniformly from [t_min, 1].
     pub t_min: f64,
@@ -108,12 +110,12 @@ impl Config {
             },
             crop: 64,
             batch: 16,
-            steps: 3000,
+            steps: 650,
             learning_rate: 1e-3,
-            warmup: 100,
+            warmup: 50,
             weight_decay: 0.0,
             clip: 1.0,
-            ema: 0.999,
+            ema: 0.99,
             t_min: 0.01,
             seed: 2024,
             log_every: 50,

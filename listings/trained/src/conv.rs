@@ -18,7 +18,7 @@
 //! Work is split over the images of a batch, each image's sums in a fixed order and the kernel
 //! gradient summed over images in order, so the results do not depend on the number of threads.
 
-use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 use gemm::{Parallelism, gemm};
 use rayon::prelude::*;
 
@@ -27,10 +27,13 @@ use rayon::prelude::*;
 const TILE: usize = 512;
 
 // ANCHOR: conv
-/// y = conv3x3(x, w) for x of shape (batch, C, H, W) and w of shape (O, C, 3, 3): the network's
-/// convolution, with candle's `conv2d` as its reference (`x.conv2d(w, 1, 1, 1, 1)`).
-pub fn conv3x3(x: &Tensor, w: &Tensor) -> Result<Tensor> {
-    x.contiguous()?.apply_op2(&w.contiguous()?, Conv3x3)
+/// y = conv3x3(x, w) + shift for x of shape (batch, C, H, W), w of shape (O, C, 3, 3) and a
+/// per-image, per-channel offset `shift` of shape (batch, O) (a bias, plus the noise level's
+/// offset where there is one): the network's convolution. Its reference is candle's
+/// `x.conv2d(w, 1, 1, 1, 1)?.broadcast_add(&shift.reshape((batch, O, 1, 1))?)`.
+pub fn conv3x3(x: &Tensor, w: &Tensor, shift: &Tensor) -> Result<Tensor> {
+    x.contiguous()?
+        .apply_op3(&w.contiguous()?, &shift.contiguous()?, Conv3x3)
 }
 // ANCHOR_END: conv
 
@@ -229,11 +232,32 @@ unsafe fn matmul(
     }
 }
 
+thread_local! {
+    /// Each thread's im2col tile, kept between calls: a training step makes about a thousand
+    /// of them, and allocating (and zeroing) a fresh one each time cost several per cent.
+    static COL: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's im2col buffer, at least `len` long (every entry `fill_tile` or
+/// the matrix multiply reads is written first).
+fn with_col<T>(len: usize, f: impl FnOnce(&mut [f32]) -> T) -> T {
+    COL.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() < len {
+            c.resize(len, 0.0);
+        }
+        f(&mut c[..len])
+    })
+}
+
 /// Forward pass of one image: out (O, H·W) = W (O, 9C) · im2col(x), tile by tile.
 fn forward_image(out: &mut [f32], x: &[f32], kernel: &[f32], d: Dims) {
-    let mut col = vec![0.0; d.k() * TILE];
+    with_col(d.k() * TILE, |col| forward_tiles(out, x, kernel, d, col))
+}
+
+fn forward_tiles(out: &mut [f32], x: &[f32], kernel: &[f32], d: Dims, col: &mut [f32]) {
     for (start, len) in tiles(d) {
-        fill_tile(&mut col, x, d, start, len);
+        fill_tile(col, x, d, start, len);
         // SAFETY: `kernel` is O × 9C, `col` holds 9C rows of `len`, and `out` O rows of H·W of
         // which this tile writes columns start .. start + len.
         unsafe {
@@ -252,9 +276,15 @@ fn forward_image(out: &mut [f32], x: &[f32], kernel: &[f32], d: Dims) {
 /// Kernel gradient of one image: Σ over tiles of dY (O × tile) · im2col(x)ᵀ (tile × 9C).
 fn kernel_grad_image(x: &[f32], dy: &[f32], d: Dims) -> Vec<f32> {
     let mut dw = vec![0.0; d.c_out * d.k()];
-    let mut col = vec![0.0; d.k() * TILE];
+    with_col(d.k() * TILE, |col| {
+        kernel_grad_tiles(&mut dw, x, dy, d, col)
+    });
+    dw
+}
+
+fn kernel_grad_tiles(dw: &mut [f32], x: &[f32], dy: &[f32], d: Dims, col: &mut [f32]) {
     for (i, (start, len)) in tiles(d).enumerate() {
-        fill_tile(&mut col, x, d, start, len);
+        fill_tile(col, x, d, start, len);
         // SAFETY: dY's tile is O rows of `len` at stride H·W; col read transposed is len × 9C.
         unsafe {
             matmul(
@@ -267,13 +297,12 @@ fn kernel_grad_image(x: &[f32], dy: &[f32], d: Dims) -> Vec<f32> {
             )
         }
     }
-    dw
 }
 
-/// The forward operation: (x, w) → y.
+/// The forward operation: (x, w, shift) → y.
 struct Conv3x3;
 
-impl CustomOp2 for Conv3x3 {
+impl CustomOp3 for Conv3x3 {
     fn name(&self) -> &'static str {
         "conv3x3"
     }
@@ -284,13 +313,28 @@ impl CustomOp2 for Conv3x3 {
         xl: &Layout,
         ws: &CpuStorage,
         wl: &Layout,
+        ss: &CpuStorage,
+        sl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let d = Dims::of(xl, wl)?;
-        let (x, kernel) = (slice(xs, xl)?, kernel_rows(slice(ws, wl)?, d));
+        if sl.shape().dims() != [d.batch, d.c_out] {
+            candle_core::bail!("conv3x3: shift {:?} is not (batch, out)", sl.shape());
+        }
+        let (x, kernel, shift) = (
+            slice(xs, xl)?,
+            kernel_rows(slice(ws, wl)?, d),
+            slice(ss, sl)?,
+        );
         let mut y = vec![0.0f32; d.batch * d.c_out * d.pixels()];
         y.par_chunks_mut(d.c_out * d.pixels())
             .zip(x.par_chunks(d.c_in * d.pixels()))
-            .for_each(|(out, x)| forward_image(out, x, &kernel, d));
+            .zip(shift.par_chunks(d.c_out))
+            .for_each(|((out, x), shift)| {
+                forward_image(out, x, &kernel, d);
+                for (channel, s) in out.chunks_exact_mut(d.pixels()).zip(shift) {
+                    channel.iter_mut().for_each(|v| *v += s);
+                }
+            });
         Ok((
             CpuStorage::F32(y),
             Shape::from((d.batch, d.c_out, d.h, d.w)),
@@ -301,13 +345,38 @@ impl CustomOp2 for Conv3x3 {
         &self,
         x: &Tensor,
         w: &Tensor,
+        _shift: &Tensor,
         _y: &Tensor,
         dy: &Tensor,
-    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
         let dy = dy.contiguous()?;
-        let dx = dy.apply_op2_no_bwd(w, &InputGrad)?;
+        // The network's input needs no gradient: only what depends on parameters does.
+        let dx = if x.track_op() {
+            Some(dy.apply_op2_no_bwd(w, &InputGrad)?)
+        } else {
+            None
+        };
         let dw = x.apply_op2_no_bwd(&dy, &KernelGrad)?;
-        Ok((Some(dx), Some(dw)))
+        let dshift = dy.apply_op1_no_bwd(&SumPixels)?;
+        Ok((dx, Some(dw), Some(dshift)))
+    }
+}
+
+/// (batch, O, H, W) → (batch, O): the sum over each channel's pixels (the gradient of the shift).
+struct SumPixels;
+
+impl CustomOp1 for SumPixels {
+    fn name(&self) -> &'static str {
+        "sum-pixels"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
+        let (batch, c, h, w) = l.shape().dims4()?;
+        let sums = slice(s, l)?
+            .chunks_exact(h * w)
+            .map(|channel| channel.iter().sum::<f32>())
+            .collect();
+        Ok((CpuStorage::F32(sums), Shape::from((batch, c))))
     }
 }
 
@@ -405,8 +474,17 @@ impl CustomOp2 for KernelGrad {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candle_core::{Device, Var};
+    use candle_core::{DType, Device, Var};
     use rand::RngExt;
+
+    /// The readable version: candle's convolution and a broadcast addition.
+    fn reference(x: &Tensor, k: &Tensor, shift: &Tensor) -> Tensor {
+        let (b, o) = shift.dims2().unwrap();
+        x.conv2d(k, 1, 1, 1, 1)
+            .unwrap()
+            .broadcast_add(&shift.reshape((b, o, 1, 1)).unwrap())
+            .unwrap()
+    }
 
     fn random(shape: &[usize], seed: u64) -> Tensor {
         let mut rng = spectral::noise::seeded_rng(seed);
@@ -428,8 +506,9 @@ mod tests {
         for (i, &(b, c, o, h, w)) in SHAPES.iter().enumerate() {
             let x = random(&[b, c, h, w], 10 + i as u64);
             let k = random(&[o, c, 3, 3], 20 + i as u64);
-            let ours = conv3x3(&x, &k).unwrap().flatten_all().unwrap();
-            let theirs = x.conv2d(&k, 1, 1, 1, 1).unwrap().flatten_all().unwrap();
+            let shift = random(&[b, o], 70 + i as u64);
+            let ours = conv3x3(&x, &k, &shift).unwrap().flatten_all().unwrap();
+            let theirs = reference(&x, &k, &shift).flatten_all().unwrap();
             let (a, b) = (
                 ours.to_vec1::<f32>().unwrap(),
                 theirs.to_vec1::<f32>().unwrap(),
@@ -447,12 +526,13 @@ mod tests {
         for (i, &(b, c, o, h, w)) in SHAPES.iter().enumerate() {
             let x = Var::from_tensor(&random(&[b, c, h, w], 30 + i as u64)).unwrap();
             let k = Var::from_tensor(&random(&[o, c, 3, 3], 40 + i as u64)).unwrap();
+            let shift = Var::from_tensor(&random(&[b, o], 80 + i as u64)).unwrap();
             // A loss that weights every output differently, so every gradient entry matters.
             let weight = random(&[b, o, h, w], 50 + i as u64);
             let loss = |y: Tensor| (y * &weight).unwrap().sum_all().unwrap();
-            let ours = loss(conv3x3(&x, &k).unwrap()).backward().unwrap();
-            let theirs = loss(x.conv2d(&k, 1, 1, 1, 1).unwrap()).backward().unwrap();
-            for v in [&x, &k] {
+            let ours = loss(conv3x3(&x, &k, &shift).unwrap()).backward().unwrap();
+            let theirs = loss(reference(&x, &k, &shift)).backward().unwrap();
+            for v in [&x, &k, &shift] {
                 let a = ours
                     .get(v)
                     .unwrap()
@@ -490,7 +570,12 @@ mod tests {
         let x = random(&[b, c, h, w], 60);
         let k = random(&[o, c, 3, 3], 61);
         let y = random(&[b, o, h, w], 62);
-        let cx = conv3x3(&x, &k).unwrap();
+        let cx = conv3x3(
+            &x,
+            &k,
+            &Tensor::zeros((b, o), DType::F32, &Device::Cpu).unwrap(),
+        )
+        .unwrap();
         let bty = y.apply_op2_no_bwd(&k, &InputGrad).unwrap();
         let dot = |a: &Tensor, b: &Tensor| {
             let (a, b) = (
@@ -509,7 +594,9 @@ mod tests {
     #[test]
     fn a_bad_kernel_is_an_error() {
         let x = random(&[1, 2, 8, 8], 1);
-        assert!(conv3x3(&x, &random(&[3, 4, 3, 3], 2)).is_err());
-        assert!(conv3x3(&x, &random(&[3, 2, 5, 5], 3)).is_err());
+        let shift = random(&[1, 3], 4);
+        assert!(conv3x3(&x, &random(&[3, 4, 3, 3], 2), &shift).is_err());
+        assert!(conv3x3(&x, &random(&[3, 2, 5, 5], 3), &shift).is_err());
+        assert!(conv3x3(&x, &random(&[3, 2, 3, 3], 5), &random(&[2, 3], 6)).is_err());
     }
 }

@@ -98,6 +98,11 @@ impl Preconditioner {
     }
     // ANCHOR_END: scales
 
+    /// G(k, t) of every bin: the share of each coefficient the Wiener filter passes.
+    pub fn signal_fractions(&self, t: f64) -> Field {
+        self.wiener.signal_fractions(t)
+    }
+
     /// The Wiener estimate W(x_t) at time t.
     pub fn wiener(&self, x_t: &Field, t: f64) -> Field {
         self.wiener.denoise(x_t, t)

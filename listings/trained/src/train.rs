@@ -60,8 +60,9 @@ pub struct Data<'a> {
 
 /// A batch of training examples: noisy crops and what the network should output for them.
 pub struct Example {
-    batch: Batch,
-    target: Tensor,
+    pub batch: Batch,
+    /// (batch, 1, H, W): (x₀ − W(x_t))/c_out.
+    pub target: Tensor,
 }
 
 // ANCHOR: example
@@ -136,7 +137,7 @@ impl<'a> Trainer<'a> {
         )?;
         let average = vars
             .iter()
-            .map(|(n, v)| Ok((n.clone(), v.as_tensor().copy()?)))
+            .map(|(n, v)| Ok((n.clone(), v.as_tensor().detach().copy()?)))
             .collect::<Result<_>>()?;
         Ok(Trainer {
             config,
@@ -165,7 +166,13 @@ impl<'a> Trainer<'a> {
         self.optimiser
             .set_learning_rate(self.config.learning_rate_at(self.steps));
         self.optimiser.step(&grads)?;
-        update_average(&mut self.average, &self.vars, self.config.ema)?;
+        // The average's decay grows to its configured value over the first steps, so that early
+        // in training the average follows the weights instead of remembering their random start.
+        let decay = self
+            .config
+            .ema
+            .min((1.0 + self.steps as f64) / (10.0 + self.steps as f64));
+        update_average(&mut self.average, &self.vars, decay)?;
         self.steps += 1;
         Ok(Step {
             loss: loss.to_scalar::<f32>()? as f64,
@@ -268,10 +275,12 @@ fn update_average(
     vars: &[(String, candle_core::Var)],
     decay: f64,
 ) -> Result<()> {
+    // Detached: the average must not keep the optimiser's history alive (it would grow by one
+    // step of graph per step).
     for (name, v) in vars {
         let a = &average[name];
-        let updated = ((a * decay)? + (v.as_tensor() * (1.0 - decay))?)?;
-        average.insert(name.clone(), updated);
+        let updated = ((a * decay)? + (v.as_tensor().detach() * (1.0 - decay))?)?;
+        average.insert(name.clone(), updated.detach());
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ use anyhow::Result;
 use candle_core::{D, Tensor};
 use serde::{Deserialize, Serialize};
 
+use crate::activation::silu;
 use crate::conv::conv3x3;
 use crate::params::{Init, Params, Scope};
 
@@ -58,9 +59,9 @@ impl ResBlock {
     }
 
     fn forward(&self, x: &Tensor, e: &Tensor) -> Result<Tensor> {
-        let h = bias(conv3x3(&x.silu()?, &self.w1)?, &self.b1)?;
-        let h = h.broadcast_add(&self.time.forward(e)?.unsqueeze(2)?.unsqueeze(3)?)?;
-        let h = bias(conv3x3(&h.silu()?, &self.w2)?, &self.b2)?;
+        let shift = self.time.forward(e)?.broadcast_add(&self.b1)?;
+        let h = conv3x3(&silu(x)?, &self.w1, &shift)?;
+        let h = conv3x3(&silu(&h)?, &self.w2, &per_image(&self.b2, x)?)?;
         Ok((x + h)?)
     }
 }
@@ -112,6 +113,11 @@ impl Pointwise {
 /// Adds a per-channel bias to (batch, C, H, W).
 fn bias(x: Tensor, b: &Tensor) -> Result<Tensor> {
     Ok(x.broadcast_add(&b.reshape((1, b.dim(0)?, 1, 1))?)?)
+}
+
+/// A bias (C,) repeated for every image of the batch of `x`: the shift of [`conv3x3`].
+fn per_image(b: &Tensor, x: &Tensor) -> Result<Tensor> {
+    Ok(b.unsqueeze(0)?.broadcast_as((x.dim(0)?, b.dim(0)?))?)
 }
 
 /// (batch, 4C, H, W) → (batch, C, 2H, 2W): each group of four channels becomes a 2 × 2 block.
@@ -221,8 +227,8 @@ impl UNet {
         let freqs = Tensor::from_vec(freqs, (1, n), log_snr.device())?;
         let phase = log_snr.unsqueeze(1)?.broadcast_mul(&freqs)?;
         let features = Tensor::cat(&[phase.sin()?, phase.cos()?], D::Minus1)?;
-        let e = self.embed1.forward(&features)?.silu()?;
-        Ok(self.embed2.forward(&e)?.silu()?)
+        let e = silu(&self.embed1.forward(&features)?)?;
+        Ok(silu(&self.embed2.forward(&e)?)?)
     }
 
     // ANCHOR: forward
@@ -230,7 +236,7 @@ impl UNet {
     /// (batch, 1, H, W). H and W must be divisible by 2^(levels − 1).
     pub fn forward(&self, x: &Tensor, log_snr: &Tensor) -> Result<Tensor> {
         let e = self.embed(log_snr)?;
-        let mut h = bias(conv3x3(x, &self.conv_in.0)?, &self.conv_in.1)?;
+        let mut h = conv3x3(x, &self.conv_in.0, &per_image(&self.conv_in.1, x)?)?;
         let mut skips = Vec::new();
         for level in &self.levels {
             for block in &level.down_blocks {
@@ -250,7 +256,11 @@ impl UNet {
                 h = block.forward(&h, &e)?;
             }
         }
-        bias(conv3x3(&h.silu()?, &self.conv_out.0)?, &self.conv_out.1)
+        Ok(conv3x3(
+            &silu(&h)?,
+            &self.conv_out.0,
+            &per_image(&self.conv_out.1, x)?,
+        )?)
     }
     // ANCHOR_END: forward
 
