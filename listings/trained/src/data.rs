@@ -89,6 +89,22 @@ pub fn tile_model(photos: &[Field], size: usize) -> Result<GaussianModel> {
     Ok(GaussianModel::fit(&all)?)
 }
 
+/// Every non-overlapping `size` × `size` tile of the held-out photos, `per_photo` of them from
+/// each (evenly spaced through its tiles, in reading order): the crops every measurement of the
+/// chapter is made on.
+pub fn held_out_crops(size: usize, per_photo: usize) -> Result<Vec<Field>> {
+    let split = Split::book()?;
+    let photos = greens(&bookkit::data::default_images_dir(), &split.held_out)?;
+    Ok(photos
+        .iter()
+        .flat_map(|p| {
+            let all = tiles(p, size);
+            let step = (all.len() / per_photo.max(1)).max(1);
+            all.into_iter().step_by(step).take(per_photo)
+        })
+        .collect())
+}
+
 // ANCHOR: crop
 /// A random `size` × `size` crop of a random photo, flipped left to right half of the time.
 pub fn random_crop<R: rand::Rng + ?Sized>(photos: &[Field], size: usize, rng: &mut R) -> Field {

@@ -33,7 +33,10 @@ pub struct AtTime {
     /// Per RAPSD ring (DC first): α times the regression slope of the network's x̂₀ on x_t,
     /// coefficient by coefficient: the network's effective G.
     pub gain: Vec<f64>,
-    /// The same for the Wiener filter: its G, ring-averaged.
+    /// The same regression applied to the Wiener filter's output: it must give back the filter's
+    /// own G (below), which checks the measurement independently of the network.
+    pub wiener_measured: Vec<f64>,
+    /// The Wiener filter's G, ring-averaged.
     pub wiener_gain: Vec<f64>,
 }
 
@@ -52,6 +55,7 @@ struct Sums {
     difference: f64,
     prediction: f64,
     cross: Field,
+    wiener_cross: Field,
     input: Field,
 }
 
@@ -82,6 +86,7 @@ pub fn sweep(
             difference: 0.0,
             prediction: 0.0,
             cross: Field::zeros((rows, cols)),
+            wiener_cross: Field::zeros((rows, cols)),
             input: Field::zeros((rows, cols)),
         };
         for chunk in crops.chunks(batch) {
@@ -98,20 +103,25 @@ pub fn sweep(
                 // ε̂_net − ε̂_W = α(x̂_W − x̂_net)/σ; ε̂_net = (x_t − α·x̂_net)/σ.
                 sums.difference += squared(net, &w) * (a / s).powi(2);
                 sums.prediction += squared(&(x / s), &(net * (a / s)));
-                let (xs, ns) = (filter.spectrum(x), filter.spectrum(net));
+                let (xs, ns, ws) = (filter.spectrum(x), filter.spectrum(net), filter.spectrum(&w));
                 Zip::from(&mut sums.cross)
+                    .and(&mut sums.wiener_cross)
                     .and(&mut sums.input)
                     .and(&xs)
                     .and(&ns)
-                    .for_each(|c, i, x, n| {
+                    .and(&ws)
+                    .for_each(|c, cw, i, x, n, w| {
                         *c += (x.conj() * n).re;
+                        *cw += (x.conj() * w).re;
                         *i += x.norm_sqr();
                     });
             }
         }
-        let slope = Zip::from(&sums.cross)
-            .and(&sums.input)
-            .map_collect(|c, i| if *i > 0.0 { a * c / i } else { 0.0 });
+        let slope = |cross: &Field| {
+            Zip::from(cross)
+                .and(&sums.input)
+                .map_collect(|c, i| if *i > 0.0 { a * c / i } else { 0.0 })
+        };
         out.push(AtTime {
             t,
             network: sums.network / pixels,
@@ -119,7 +129,8 @@ pub fn sweep(
             noisy: sums.noisy / pixels,
             signal,
             gaussian_share: 1.0 - sums.difference / sums.prediction,
-            gain: ring_mean(&bins, &slope),
+            gain: ring_mean(&bins, &slope(&sums.cross)),
+            wiener_measured: ring_mean(&bins, &slope(&sums.wiener_cross)),
             wiener_gain: ring_mean(&bins, &network.pre.signal_fractions(t)),
         });
     }

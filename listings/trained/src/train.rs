@@ -41,6 +41,70 @@ pub struct LogRow {
     pub held_out: f64,
 }
 
+impl LogRow {
+    /// The log's CSV header.
+    pub fn csv_header() -> String {
+        let bands: Vec<String> = (0..BANDS).map(|b| format!("band{b}")).collect();
+        format!("step,learning_rate,loss,{},held_out", bands.join(","))
+    }
+
+    /// One CSV line (full precision: the figure is drawn from these numbers).
+    pub fn to_csv(&self) -> String {
+        let bands: Vec<String> = self.bands.iter().map(|v| format!("{v:e}")).collect();
+        format!(
+            "{},{:e},{:e},{},{:e}",
+            self.step,
+            self.learning_rate,
+            self.loss,
+            bands.join(","),
+            self.held_out
+        )
+    }
+}
+
+/// The whole log as CSV text.
+pub fn log_csv(log: &[LogRow]) -> String {
+    let mut out = LogRow::csv_header() + "\n";
+    for r in log {
+        out.push_str(&r.to_csv());
+        out.push('\n');
+    }
+    out
+}
+
+/// Reads a log written by [`log_csv`]; the error names the line that is not a log row.
+pub fn read_log(text: &str) -> Result<Vec<LogRow>> {
+    let mut lines = text.lines();
+    if lines.next() != Some(LogRow::csv_header().as_str()) {
+        bail!("not a training log: the first line is not {}", LogRow::csv_header());
+    }
+    lines
+        .enumerate()
+        .map(|(i, line)| {
+            let f: Vec<&str> = line.split(',').collect();
+            let num = |j: usize| -> Result<f64> {
+                f.get(j)
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| anyhow::anyhow!("line {}: {line:?} is not a log row", i + 2))
+            };
+            if f.len() != 4 + BANDS {
+                bail!("line {}: {line:?} has {} fields, not {}", i + 2, f.len(), 4 + BANDS);
+            }
+            let mut bands = [0.0; BANDS];
+            for (b, v) in bands.iter_mut().enumerate() {
+                *v = num(3 + b)?;
+            }
+            Ok(LogRow {
+                step: num(0)? as usize,
+                learning_rate: num(1)?,
+                loss: num(2)?,
+                bands,
+                held_out: num(3 + BANDS)?,
+            })
+        })
+        .collect()
+}
+
 /// What training produces.
 pub struct Trained {
     /// The averaged weights, by name.
@@ -397,6 +461,30 @@ mod tests {
             .collect();
         let (first, last) = (losses[0], losses[losses.len() - 1]);
         assert!(last < first * 2.0 / 3.0, "{first} → {last}");
+    }
+
+    #[test]
+    fn a_log_survives_its_csv() {
+        let rows = vec![
+            LogRow {
+                step: 50,
+                learning_rate: 1e-3,
+                loss: 0.987654321,
+                bands: [0.1, 0.2, 0.3, 0.25, 0.137654321],
+                held_out: 1.0123456789,
+            },
+            LogRow {
+                step: 100,
+                learning_rate: 9.5e-4,
+                loss: 0.9,
+                bands: [0.1; BANDS],
+                held_out: 1.0,
+            },
+        ];
+        assert_eq!(read_log(&log_csv(&rows)).unwrap(), rows);
+        let e = read_log(&(LogRow::csv_header() + "\n1,2,3\n")).unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+        assert!(read_log("step,loss\n").is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use bookkit::figure::write_atomic;
 use indicatif::{ProgressBar, ProgressStyle};
 use trained::config::{Config, Process};
 use trained::data::{Split, greens, models_dir, tile_model};
-use trained::train::{Data, LogRow, Trained, train};
+use trained::train::{Data, Trained, train};
 use trained::weights::{Manifest, Run, encode, log_file, photo_hashes, sha256, weights_file};
 
 struct Args {
@@ -158,7 +158,7 @@ fn save(
     seconds: f64,
     half_precision_db: f64,
 ) -> Result<()> {
-    let log = log_csv(&trained.log);
+    let log = trained::train::log_csv(&trained.log);
     let (wf, lf) = (weights_file(config.process), log_file(config.process));
     write_atomic(&args.out.join(&wf), weights)?;
     write_atomic(&args.out.join(&lf), log.as_bytes())?;
@@ -198,25 +198,6 @@ fn save(
     Ok(())
 }
 
-/// The training log as CSV: one row per logged step.
-fn log_csv(log: &[LogRow]) -> String {
-    let bands: Vec<String> = (0..trained::train::BANDS)
-        .map(|b| format!("band{b}"))
-        .collect();
-    let mut out = format!("step,learning_rate,loss,{},held_out\n", bands.join(","));
-    for r in log {
-        let b: Vec<String> = r.bands.iter().map(|v| format!("{v:.6e}")).collect();
-        out.push_str(&format!(
-            "{},{:.6e},{:.6e},{},{:.6e}\n",
-            r.step,
-            r.learning_rate,
-            r.loss,
-            b.join(","),
-            r.held_out
-        ));
-    }
-    out
-}
 
 /// The compiler and library versions the weights were trained with.
 fn toolchain() -> String {
