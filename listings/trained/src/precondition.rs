@@ -189,3 +189,114 @@ mod tests {
         assert!((pre.scales(0.5).log_snr).abs() < 1e-12);
     }
 }
+
+// ANCHOR: resize
+/// The Gaussian model of `size`-pixel crops carried over to fields of `rows × cols`, so that a
+/// network trained on small crops can denoise a whole photo (it is fully convolutional; only its
+/// Wiener part needs a model of the right shape).
+///
+/// The power of a stationary field at a frequency in cycles per pixel does not depend on the size
+/// of the window it is measured in, so every bin of the new shape takes the model's power at its
+/// own frequency. The model samples the frequency plane every 1/size cycles per pixel; between
+/// its bins the power is interpolated bilinearly after dividing out the model's own power law
+/// |f|^(−α), fitted to its bins (what is left varies slowly, and a power law carries over
+/// exactly), and below its
+/// lowest non-zero frequency (only in fields larger than the crops) the law extends the power at
+/// the same direction. DC, the squared sum of all pixels over their number, grows with the number
+/// of pixels: it is scaled by rows·cols over the model's.
+pub fn resize_model(model: &GaussianModel, rows: usize, cols: usize) -> GaussianModel {
+    let (n, m) = model.dim();
+    if (rows, cols) == (n, m) {
+        return model.clone();
+    }
+    let signed = |k: usize, len: usize| {
+        if k <= len / 2 { k as f64 } else { k as f64 - len as f64 }
+    };
+    let radius = |fy: f64, fx: f64| fy.hypot(fx);
+    // The model's exponent: the least-squares slope of log P against log |f| over its bins.
+    let (log_f, log_p): (Vec<f64>, Vec<f64>) = model
+        .power
+        .indexed_iter()
+        .filter(|((i, j), _)| (*i, *j) != (0, 0))
+        .map(|((i, j), p)| {
+            let f = radius(signed(i, n) / n as f64, signed(j, m) / m as f64);
+            (f.ln(), p.max(f64::MIN_POSITIVE).ln())
+        })
+        .unzip();
+    let alpha = -spectral::fit::least_squares_line(&log_f, &log_p).0;
+    // log P + α·log|f| on the model's grid; at DC (no frequency) the mean of its four neighbours.
+    let mut residual = Field::from_shape_fn((n, m), |(i, j)| {
+        let f = radius(signed(i, n) / n as f64, signed(j, m) / m as f64);
+        model.power[[i, j]].max(f64::MIN_POSITIVE).ln() + alpha * f.max(f64::MIN_POSITIVE).ln()
+    });
+    residual[[0, 0]] =
+        (residual[[1, 0]] + residual[[n - 1, 0]] + residual[[0, 1]] + residual[[0, m - 1]]) / 4.0;
+    let lowest = 1.0 / n.max(m) as f64;
+    let power = Field::from_shape_fn((rows, cols), |(i, j)| {
+        let (fy, fx) = (signed(i, rows) / rows as f64, signed(j, cols) / cols as f64);
+        let f = radius(fy, fx);
+        if f == 0.0 {
+            return model.power[[0, 0]] * (rows * cols) as f64 / (n * m) as f64;
+        }
+        // Below the model's lowest frequency: its residual on that circle, in the same direction.
+        let s = (lowest / f).max(1.0);
+        let r = bilinear(&residual, fy * s * n as f64, fx * s * m as f64);
+        (r - alpha * f.ln()).exp()
+    });
+    GaussianModel { power }
+}
+// ANCHOR_END: resize
+
+/// Bilinear interpolation of a periodic grid at fractional (row, column) indices.
+fn bilinear(grid: &Field, y: f64, x: f64) -> f64 {
+    let (n, m) = grid.dim();
+    let (y0, x0) = (y.floor(), x.floor());
+    let (wy, wx) = (y - y0, x - x0);
+    let at = |a: f64, b: f64| {
+        grid[[
+            (a as i64).rem_euclid(n as i64) as usize,
+            (b as i64).rem_euclid(m as i64) as usize,
+        ]]
+    };
+    (1.0 - wy) * ((1.0 - wx) * at(y0, x0) + wx * at(y0, x0 + 1.0))
+        + wy * ((1.0 - wx) * at(y0 + 1.0, x0) + wx * at(y0 + 1.0, x0 + 1.0))
+}
+
+#[cfg(test)]
+mod resize_tests {
+    use super::*;
+
+    /// An exact, isotropic power law over signed frequencies in cycles per pixel.
+    fn law(n: usize, alpha: f64) -> GaussianModel {
+        let f = |k: usize| if k <= n / 2 { k as f64 } else { k as f64 - n as f64 } / n as f64;
+        GaussianModel {
+            power: Field::from_shape_fn((n, n), |(i, j)| {
+                let r = f(i).hypot(f(j));
+                if r == 0.0 { 100.0 } else { 1e-3 * r.powf(-alpha) }
+            }),
+        }
+    }
+
+    #[test]
+    fn resizing_to_the_same_shape_changes_nothing() {
+        let m = law(16, 2.4);
+        assert_eq!(resize_model(&m, 16, 16), m);
+    }
+
+    #[test]
+    fn a_power_law_carries_over_to_a_larger_field() {
+        // From 32 × 32 to 80 × 80: with the law divided out, what is interpolated is constant,
+        // so the law carries over exactly, below the model's lowest frequency too.
+        let (small, big) = (law(32, 2.5), law(80, 2.5));
+        let resized = resize_model(&small, 80, 80);
+        let ratio = &resized.power / &big.power;
+        for ((i, j), r) in ratio.indexed_iter() {
+            if (i, j) == (0, 0) {
+                // DC scales with the number of pixels.
+                assert!((resized.power[[0, 0]] - 100.0 * 6400.0 / 1024.0).abs() < 1e-9);
+                continue;
+            }
+            assert!((r - 1.0).abs() < 1e-6, "({i}, {j}): {r}");
+        }
+    }
+}

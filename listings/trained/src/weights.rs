@@ -25,7 +25,7 @@ use crate::config::{Config, Process};
 use crate::data::{Split, greens, models_dir, tile_model};
 use crate::network::Network;
 use crate::params::Params;
-use crate::precondition::Preconditioner;
+use crate::precondition::{Preconditioner, resize_model};
 use crate::unet::UNet;
 
 /// The name under which a weights file stores its Gaussian model.
@@ -137,11 +137,29 @@ pub fn encode(weights: &BTreeMap<String, Tensor>, model: &GaussianModel) -> Resu
 }
 
 // ANCHOR: load
-/// A network from the bytes of a weights file, for `process`, with the architecture of
-/// `config`.
+/// A network from the bytes of a weights file, with the architecture and process of `config`,
+/// for fields of the size it was trained on.
 pub fn load(bytes: &[u8], config: &Config) -> Result<Network> {
+    load_for(bytes, config, None)
+}
+
+/// The same for fields of `rows × cols` (the Gaussian model carried over by
+/// [`resize_model`]): a whole photo, say. The network is fully convolutional, and its U-Net needs
+/// both sides divisible by 8.
+pub fn load_for_shape(bytes: &[u8], config: &Config, rows: usize, cols: usize) -> Result<Network> {
+    let step = 1usize << (config.architecture.widths.len() - 1);
+    if rows % step != 0 || cols % step != 0 || rows == 0 || cols == 0 {
+        bail!("the network needs sides divisible by {step}, not {rows}×{cols}");
+    }
+    load_for(bytes, config, Some((rows, cols)))
+}
+
+fn load_for(bytes: &[u8], config: &Config, shape: Option<(usize, usize)>) -> Result<Network> {
     let mut params = Params::from_safetensors(bytes)?;
-    let model = stored_model(&mut params)?;
+    let mut model = stored_model(&mut params)?;
+    if let Some((rows, cols)) = shape {
+        model = resize_model(&model, rows, cols);
+    }
     let unet = UNet::new(&mut params, &config.architecture)?;
     let unused = params.unused();
     if !unused.is_empty() {
