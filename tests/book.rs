@@ -4,11 +4,12 @@
 
 use std::path::Path;
 
+use xtask::bookcheck::typed_numbers::{self, ALLOW_LIST, Allowed};
 use xtask::bookcheck::{self, Chapter};
 use xtask::{figures, notebooks, root};
 
 /// The post's sections and subsections, in order (content brief §2).
-const POST_SECTIONS: [(&str, usize); 15] = [
+const POST_SECTIONS: [(&str, usize); 16] = [
     ("Two forms of iterative refinement", 0),
     ("A spectral view of diffusion", 0),
     ("Image spectra", 1),
@@ -23,6 +24,7 @@ const POST_SECTIONS: [(&str, usize); 15] = [
     // The part "Beyond the post" follows the post's sections.
     ("Running diffusion backwards", 0),
     ("Is the order necessary?", 0),
+    ("Resolution and the schedule", 0),
     ("Appendix: running the book's code", 0),
     ("Appendix: performance", 0),
 ];
@@ -128,6 +130,61 @@ fn the_value_check_catches_planted_mistakes() {
         has("`never-shown` (written by some-listing) is shown in no chapter"),
         "{problems:#?}"
     );
+}
+
+#[test]
+fn no_number_is_typed_into_the_prose() {
+    let allow = typed_numbers::load_allow_list(&root().join(ALLOW_LIST)).unwrap();
+    let problems = typed_numbers::check_typed_numbers(&src(), &allow).unwrap();
+    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert!(shown.is_empty(), "{}", shown.join("\n"));
+}
+
+#[test]
+fn the_number_check_catches_a_planted_number_and_a_stale_allowance() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&src(), &tmp.path().join("src"));
+    let chapter = tmp.path().join("src/noisy-spectra.md");
+    let mut text = std::fs::read_to_string(&chapter).unwrap();
+    text.push_str("\nThe tide rose 17 times, as <img src=\"a.png\" alt=\"at t = 0.3\"> shows.\n");
+    text.push_str("It took two thousand draws ($t = 0.4$ is math, `--t 0.6` is code).\n");
+    std::fs::write(&chapter, &text).unwrap();
+    let planted_line = 1 + text.lines().position(|l| l.contains("17 times")).unwrap();
+    let mut allow = typed_numbers::load_allow_list(&root().join(ALLOW_LIST)).unwrap();
+    allow.push(Allowed {
+        chapter: "noisy-spectra.md".into(),
+        phrase: "a phrase that is nowhere 9".into(),
+        reason: "planted".into(),
+    });
+    let before = typed_numbers::check_typed_numbers(&src(), &allow).unwrap();
+    let problems = typed_numbers::check_typed_numbers(&tmp.path().join("src"), &allow).unwrap();
+    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    eprintln!("{}", shown.join("\n"));
+    let at = |line: usize, number: &str| {
+        problems.iter().any(|p| {
+            p.file.ends_with("noisy-spectra.md")
+                && p.line == line
+                && p.message.contains(&format!("typed number `{number}`"))
+        })
+    };
+    assert!(at(planted_line, "17"), "{shown:#?}");
+    assert!(at(planted_line, "0.3"), "alt text is prose: {shown:#?}");
+    assert!(at(planted_line + 1, "thousand"), "{shown:#?}");
+    assert!(
+        !shown
+            .iter()
+            .any(|p| p.contains("`0.4`") || p.contains("`0.6`")),
+        "math and code are not prose: {shown:#?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|p| p.contains("a phrase that is nowhere 9")),
+        "a stale allowance is reported: {shown:#?}"
+    );
+    // Exactly the planted mistakes beyond what the real chapters give (nothing, when the test
+    // above passes): three typed numbers; the stale allowance is reported in both runs.
+    assert_eq!(problems.len(), before.len() + 3, "{shown:#?}");
 }
 
 fn copy_tree(from: &Path, to: &Path) {

@@ -3,7 +3,7 @@
 //
 //   node tests/browser/check.mjs <book-dir> <expected-chapters.json> <screenshot-dir>
 //
-// Opens <book-dir>/index.html from disk in /usr/bin/chromium (driven by playwright-core; no browser
+// Opens <book-dir>/index.html from disk in Chromium (driven by playwright-core; no browser
 // is downloaded) and fails if:
 //   - the page makes any request whose URL is not file:, data:, blob: or about: (the book must read
 //     offline: no CDN, no web fonts, no analytics), or a file: request fails (e.g. a missing font);
@@ -21,11 +21,12 @@
 // It saves a screenshot of the first page and of the first page with math into <screenshot-dir>.
 
 import { chromium } from 'playwright-core';
+import { findChromium } from './chromium.mjs';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM = findChromium();
 const ALLOWED_SCHEMES = ['file:', 'data:', 'blob:', 'about:'];
 /// The size floor for figure text, in CSS px at the size the book displays the figure.
 const MIN_TEXT_PX = 11;
@@ -59,7 +60,7 @@ try {
 if (!Array.isArray(expected) || !expected.every((t) => typeof t === 'string')) {
   usage(`${expectedArg} must hold a JSON array of strings (chapter titles in SUMMARY.md order)`);
 }
-if (!existsSync(CHROMIUM)) usage(`${CHROMIUM} not found (apt-get install -y chromium, or set CHROMIUM=...)`);
+if (!CHROMIUM || !existsSync(CHROMIUM)) usage(`Chromium not found (apt-get install -y chromium, or set CHROMIUM=...)`);
 const outDir = resolve(outArg);
 mkdirSync(outDir, { recursive: true });
 

@@ -11,12 +11,13 @@
 // A measurement, not a test: it never fails on speed (STYLE.md: speed lives in the benchmark).
 
 import { chromium } from 'playwright-core';
+import { findChromium } from './chromium.mjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM = findChromium();
 const [bookArg, nativeArg, stepsArg] = process.argv.slice(2);
 if (!bookArg) {
   console.error('usage: node tests/browser/live-bench.mjs <book-dir> [native-bench-binary] [steps]');

@@ -3,7 +3,7 @@
 //
 //   node tests/browser/live.mjs <book-dir> <spectra-binary> <screenshot-dir>
 //
-// Opens the chapters from disk (file://) in /usr/bin/chromium (playwright-core; nothing is
+// Opens the chapters from disk (file://) in Chromium (playwright-core; nothing is
 // downloaded) and fails unless:
 //   - the tide widget starts, and at three slider positions the f_max it shows is, digit for
 //     digit, what `spectra fmax <photo> --steps 100` prints for the same photo and t;
@@ -12,10 +12,10 @@
 //     Wiener gain is P/P = 1, it is the photo itself: the x_t picture to within one grey level;
 //   - a photo uploaded through the file input is measured (its name and RAPSD appear, and its
 //     f_max is again the command's);
-//   - a bad file (not an image, a 1 × 1 image, a 12,000-pixel-wide one) gives a message in the
-//     widget, and the widget goes on working;
+//   - a bad file (not an image, a 1 × 1 image, a truncated JPEG, a header claiming 10^10 pixels)
+//     gives a message in the widget, and the widget goes on working;
 //   - the sound widget draws the mel-RAPSD of a chosen clip and of an uploaded WAV, and refuses a
-//     bad file with a message;
+//     bad file (not a WAV, a header claiming 1 Hz or 2^31 samples) with a message;
 //   - without JavaScript, and with JavaScript but without WebAssembly, the widget's place shows
 //     its fallback text (pointing to the static figure), not an empty box;
 //   - no page makes a request outside the book (file:, data:, blob:, about: only), and there is
@@ -23,13 +23,14 @@
 // Screenshots of both widgets go to <screenshot-dir>.
 
 import { chromium } from 'playwright-core';
+import { findChromium } from './chromium.mjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM = findChromium();
 const ALLOWED_SCHEMES = ['file:', 'data:', 'blob:', 'about:'];
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const STEPS = 100;
@@ -47,7 +48,7 @@ for (const page of ['noisy-spectra.html', 'sound.html', 'live/live-wasm.js', 'li
   if (!existsSync(join(bookDir, page))) usage(`${join(bookDir, page)} is missing: build the book first (cargo xtask book)`);
 }
 if (!existsSync(spectraArg)) usage(`${spectraArg} not found (cargo build -p spectra-cli)`);
-if (!existsSync(CHROMIUM)) usage(`${CHROMIUM} not found (apt-get install -y chromium, or set CHROMIUM=...)`);
+if (!CHROMIUM || !existsSync(CHROMIUM)) usage(`Chromium not found (apt-get install -y chromium, or set CHROMIUM=...)`);
 const outDir = resolve(outArg);
 mkdirSync(outDir, { recursive: true });
 
@@ -91,6 +92,27 @@ function png(w, h) {
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/// A PNG whose header claims `w × h` pixels (checksum fixed): the few bytes of a decompression bomb.
+function pngClaiming(w, h) {
+  const b = png(16, 16);
+  b.writeUInt32BE(w, 16);
+  b.writeUInt32BE(h, 20);
+  b.writeUInt32BE(crc32(b.subarray(12, 29)) >>> 0, 29);
+  return b;
+}
+
+/// One of the book's WAV files with its header's sample rate, or its data length, overwritten.
+/// (The byte rate is kept consistent with the rate, the length a whole number of frames.)
+function wavClaiming({ rate, length }) {
+  const b = Buffer.from(readFileSync(join(REPO, 'data/audio/speech-02-danish.wav')));
+  if (rate !== undefined) {
+    b.writeUInt32LE(rate, 24);
+    b.writeUInt32LE(rate * b.readUInt16LE(32), 28);
+  }
+  if (length !== undefined) b.writeUInt32LE(length, b.indexOf('data') + 4);
+  return b;
 }
 
 // ---- The browser ----------------------------------------------------------------------------------
@@ -254,10 +276,12 @@ try {
   await checkAgainstCli(own, 'uploaded cameraman.jpg', [55]);
 
   // Bad files: a message in the widget, and the widget still works.
+  const coffee = readFileSync(join(REPO, 'data/images/coffee-cup.jpg'));
   const bad = [
     ['notes.txt', 'text/plain', Buffer.from('these are not pixels\n'), /text file/],
-    ['dot.png', 'image/png', png(1, 1), /1 × 1 pixels/],
-    ['wide.png', 'image/png', png(12_000, 40), /12000 × 40 pixels/],
+    ['dot.png', 'image/png', png(1, 1), /only 1×1 pixels/],
+    ['cut.jpg', 'image/jpeg', coffee.subarray(0, coffee.length / 3), /truncated JPEG/],
+    ['bomb.png', 'image/png', pngClaiming(100_000, 100_000), /header claims 100000×100000 pixels/],
   ];
   let step = 30;
   for (const [name, mimeType, buffer, expected] of bad) {
@@ -266,7 +290,7 @@ try {
     const msg = await page.$eval(`${W} .live-message`, (e) => e.textContent);
     if (!expected.test(msg) || !msg.includes(name)) fail(`bad file ${name}: unclear message "${msg}"`);
     else ok(`bad file ${name}: "${msg}"`);
-    if (name === 'wide.png') await page.locator(W).screenshot({ path: join(outDir, 'live-tide-bad-file.png') });
+    if (name === 'bomb.png') await page.locator(W).screenshot({ path: join(outDir, 'live-tide-bad-file.png') });
     step += 7;
     const still = await moveTo(step); // times out if the widget stopped working
     const want = spectraFmax(own)[step];
@@ -292,6 +316,18 @@ try {
   const smsg = await sound.$eval(`${S} .live-message`, (e) => e.textContent);
   if (!/not a WAV file/.test(smsg)) fail(`sound: unclear message for a bad file: "${smsg}"`);
   else ok(`sound: bad file refused: "${smsg}"`);
+  // Headers that would have the page allocate gigabytes (and the tab freeze): refused first.
+  for (const [name, buffer, expected] of [
+    ['one-hertz.wav', wavClaiming({ rate: 1 }), /sample rate of 1 Hz/],
+    ['endless.wav', wavClaiming({ length: 0xfffffffc }), /header claims \d+ samples/],
+  ]) {
+    await sound.$eval(`${S} .live-message`, (e) => { e.textContent = ''; e.classList.remove('live-error'); });
+    await sound.setInputFiles(`${S} .live-file`, { name, mimeType: 'audio/wav', buffer });
+    await sound.waitForSelector(`${S} .live-message.live-error`);
+    const m = await sound.$eval(`${S} .live-message`, (e) => e.textContent);
+    if (!expected.test(m)) fail(`sound: unclear message for ${name}: "${m}"`);
+    else ok(`sound: ${name} refused: "${m}"`);
+  }
   await sound.locator(`${S} .live-choice`).nth(2).click();
   await sound.waitForFunction((sel) => !document.querySelector(sel).textContent.includes('danish'), `${S} .live-readout`);
   ok('sound: the widget still works after the bad file');

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+pub mod typed_numbers;
+
 /// One broken reference, with where it was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {

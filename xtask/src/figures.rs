@@ -5,8 +5,8 @@
 //! figures = [{ id = "F3", file = "f03-image-rapsd.png" }]
 //! ```
 //!
-//! IDs F1…F17 are the post's figures as numbered in the content brief; X1, X2, … are figures
-//! beyond the post. Files are relative to the generated-output folder (`src/generated`).
+//! IDs F1…F17 are the post's figures, numbered in the order the post shows them; X1, X2, … are
+//! figures beyond the post. Files are relative to the generated-output folder (`src/generated`).
 
 use std::path::{Path, PathBuf};
 

@@ -17,6 +17,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::process::{QUICK, output_within, target_dir};
 use crate::{cargo, run};
 
 /// Must equal the `wasm-bindgen` version pinned in listings/live/Cargo.toml: the glue the CLI
@@ -30,10 +31,10 @@ pub const MAX_WASM_BYTES: u64 = 1 << 20;
 pub fn build_live(root: &Path) -> Result<()> {
     eprintln!("\n==> the live figures (listings/live for WebAssembly)");
     ensure_target()?;
-    let bindgen = ensure_wasm_bindgen(root)?;
+    let bindgen = ensure_wasm_bindgen()?;
     // Its own target folder: the release profile is tuned for size here (LTO, one codegen unit,
     // abort on panic), which would otherwise rebuild the host's release artifacts every time.
-    let target_dir = root.join("target/live");
+    let target_dir = target_dir().join("live");
     run(cargo()
         .args([
             "build",
@@ -74,9 +75,10 @@ pub fn build_live(root: &Path) -> Result<()> {
 }
 
 fn ensure_target() -> Result<()> {
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output();
+    let installed = output_within(
+        Command::new("rustup").args(["target", "list", "--installed"]),
+        QUICK,
+    );
     match installed {
         Ok(out) if String::from_utf8_lossy(&out.stdout).contains(TARGET) => Ok(()),
         Ok(_) => run(Command::new("rustup").args(["target", "add", TARGET])),
@@ -88,12 +90,10 @@ fn ensure_target() -> Result<()> {
 }
 
 /// `wasm-bindgen` of exactly [`WASM_BINDGEN`]: the one on PATH if it has that version, else the
-/// one in `target/tools/`, installed there on first use.
-fn ensure_wasm_bindgen(root: &Path) -> Result<PathBuf> {
+/// one in the target folder's `tools/`, installed there on first use.
+pub fn ensure_wasm_bindgen() -> Result<PathBuf> {
     let version = |cmd: &Path| {
-        Command::new(cmd)
-            .arg("--version")
-            .output()
+        output_within(Command::new(cmd).arg("--version"), QUICK)
             .ok()
             .filter(|o| o.status.success())
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
@@ -103,7 +103,7 @@ fn ensure_wasm_bindgen(root: &Path) -> Result<PathBuf> {
     if version(&on_path).as_deref() == Some(wanted.as_str()) {
         return Ok(on_path);
     }
-    let tools = root.join("target/tools");
+    let tools = target_dir().join("tools");
     let local = tools.join("bin/wasm-bindgen");
     if version(&local).as_deref() == Some(wanted.as_str()) {
         return Ok(local);

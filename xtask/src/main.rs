@@ -1,41 +1,138 @@
-//! `cargo xtask`: the book's single entry point.
-//!
-//! ```text
-//! cargo xtask book [--open]     figures + checks + mdBook build into book/ (installs pinned tools on first use)
-//! cargo xtask serve             the same, then a live-reloading preview at http://localhost:3000
-//! cargo xtask figures [--list]  run every figure listing (or list ID<TAB>PATH)
-//! cargo xtask test              the whole test suite: unit tests, determinism, book checks, browser check
-//! ```
+//! `cargo xtask`: the book's single entry point. `cargo xtask --help` lists the commands; each
+//! declares its arguments in [`COMMANDS`], and anything else is refused with that list.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use xtask::process::{step, target_dir};
-use xtask::{bookcheck, cargo, figures, notebooks, root, run};
+use xtask::cli::{self, Opt, Request, Subcommand};
+use xtask::process::{LISTING, QUICK, SERVE, output_within, run_within, step, target_dir};
+use xtask::runner::{self, Listing};
+use xtask::{bookcheck, browser, cargo, figures, msrv, notebooks, root, run};
 
 /// Tools the book build needs, pinned: mdBook 0.5 broke most 0.4 plugins, and these two are
 /// known to work together.
 const TOOLS: [(&str, &str); 2] = [("mdbook", "0.5.4"), ("mdbook-katex", "0.10.0")];
 
-fn main() -> Result<()> {
+const NO_ARGUMENTS: &[Opt] = &[];
+
+/// Every command, with the arguments it takes.
+const COMMANDS: &[Subcommand] = &[
+    Subcommand {
+        name: "book",
+        about: "figures + checks + mdBook build into book/ (installs the pinned tools on first use)",
+        options: &[Opt {
+            name: "--open",
+            value: None,
+            help: "open the built book in a browser",
+        }],
+        positionals: &[],
+    },
+    Subcommand {
+        name: "serve",
+        about: "the same, then a live-reloading preview at http://localhost:3000",
+        options: NO_ARGUMENTS,
+        positionals: &[],
+    },
+    Subcommand {
+        name: "figures",
+        about: "run every figure listing",
+        options: &[Opt {
+            name: "--list",
+            value: None,
+            help: "only list the figures, as ID<TAB>PATH",
+        }],
+        positionals: &[],
+    },
+    Subcommand {
+        name: "test",
+        about: "the whole test suite: formatting, lints, unit tests, determinism, book and browser checks",
+        options: NO_ARGUMENTS,
+        positionals: &[],
+    },
+    Subcommand {
+        name: "tools",
+        about: "install the pinned book tools (mdBook, mdbook-katex, wasm-bindgen-cli)",
+        options: NO_ARGUMENTS,
+        positionals: &[],
+    },
+    Subcommand {
+        name: "notebooks",
+        about: "regenerate notebooks/*.ipynb from the chapters",
+        options: NO_ARGUMENTS,
+        positionals: &[],
+    },
+    Subcommand {
+        name: "embed",
+        about: "regenerate the book data built into `spectra` (listings/spectra-cli/embedded/)",
+        options: NO_ARGUMENTS,
+        positionals: &[],
+    },
+    Subcommand {
+        name: "bench",
+        about: "the Rust pipeline against the post's Python pipeline",
+        options: &[
+            Opt {
+                name: "--images",
+                value: Some("N"),
+                help: "images in the benchmark set (512)",
+            },
+            Opt {
+                name: "--reps",
+                value: Some("R"),
+                help: "timed rounds (5)",
+            },
+            Opt {
+                name: "--no-figures",
+                value: None,
+                help: "skip timing the figure regeneration",
+            },
+            Opt {
+                name: "--record",
+                value: None,
+                help: "also write bench/report.md, shown in the performance appendix",
+            },
+        ],
+        positionals: &[],
+    },
+];
+
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |f: &str| args.iter().any(|a| a == f);
-    match args.first().map(String::as_str) {
-        Some("book") => book(flag("--open")),
-        Some("serve") => serve(),
-        Some("figures") if flag("--list") => list_figures(),
-        Some("figures") => figures_into(&generated_dir()).map(|_| ()),
-        Some("test") => test(),
-        Some("tools") => ensure_tools(),
-        Some("notebooks") => write_notebooks(),
-        Some("bench") => xtask::bench::run(&args[1..]),
-        _ => {
+    let parsed = match cli::parse(COMMANDS, &args) {
+        Ok(Request::Run(parsed)) => parsed,
+        Ok(Request::Help) => {
+            print!("{}", cli::usage(COMMANDS));
+            return ExitCode::SUCCESS;
+        }
+        Err(problem) => {
             eprintln!(
-                "usage: cargo xtask <book [--open] | serve | figures [--list] | test | tools | bench>"
+                "cargo xtask: {problem}
+
+{}",
+                cli::usage(COMMANDS)
             );
-            std::process::exit(2)
+            return ExitCode::from(2);
+        }
+    };
+    let result = match parsed.command {
+        "book" => book(parsed.flag("--open")),
+        "serve" => serve(),
+        "figures" if parsed.flag("--list") => list_figures(),
+        "figures" => figures_into(&generated_dir()),
+        "test" => test(),
+        "tools" => ensure_tools().and_then(|()| xtask::live::ensure_wasm_bindgen().map(drop)),
+        "notebooks" => write_notebooks(),
+        "embed" => embed(),
+        "bench" => xtask::bench::Options::from_parsed(&parsed).and_then(xtask::bench::run),
+        other => unreachable!("`{other}` is declared in COMMANDS but not run"),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:?}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -47,9 +144,7 @@ fn generated_dir() -> PathBuf {
 /// Installs the pinned mdBook tools with `cargo install` unless the right versions are on PATH.
 fn ensure_tools() -> Result<()> {
     for (name, version) in TOOLS {
-        let found = Command::new(name)
-            .arg("--version")
-            .output()
+        let found = output_within(Command::new(name).arg("--version"), QUICK)
             .ok()
             .map(|o| String::from_utf8_lossy(&o.stdout).to_string());
         if found.as_deref().is_some_and(|v| {
@@ -87,11 +182,9 @@ fn list_figures() -> Result<()> {
     Ok(())
 }
 
-/// Builds every listing and runs each figure listing with its outputs sent to `out`. Each
-/// listing's standard output is kept as `<package>.out.txt` for the chapter to show.
-///
-/// Listings are independent programs writing different files, so they run as many at a time as
-/// there are cores (most of them are single-threaded); the log keeps the registry's order.
+/// Builds every listing and runs each figure listing with its outputs sent to `out`
+/// ([`runner`]: all of them, each with a time limit, every failure reported with its standard
+/// error). Also writes `rust-version.txt`, the workspace's minimum Rust, which the book shows.
 fn figures_into(out: &Path) -> Result<()> {
     step("building the listings");
     run(cargo().args(["build", "--workspace", "--bins"]))?;
@@ -102,37 +195,19 @@ fn figures_into(out: &Path) -> Result<()> {
             .with_context(|| format!("{}: cannot clear the old outputs", out.display()))?;
     }
     std::fs::create_dir_all(out)?;
+    std::fs::write(out.join(xtask::pages::RUST_VERSION_FILE), msrv()?)?;
     let started = Instant::now();
-    let listings = figures::listing_packages(&root())?;
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let listings: Vec<Listing> = figures::listing_packages(&root())?
+        .into_iter()
+        .map(|(package, figures)| Listing {
+            program: target_dir().join("debug").join(&package),
+            package,
+            figures,
+        })
+        .collect();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut results: Vec<(usize, Result<f64>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers.min(listings.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((package, declared)) = listings.get(i) else {
-                            return done;
-                        };
-                        let t = Instant::now();
-                        let result =
-                            run_listing(package, declared, out).map(|()| t.elapsed().as_secs_f64());
-                        done.push((i, result));
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a listing runner panicked"))
-            .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    for (i, result) in results {
-        eprintln!("    {:<28} {:>6.1} s", listings[i].0, result?);
-    }
+    let results = runner::run_all(&listings, out, workers, LISTING);
+    runner::report(&listings, &results)?;
     eprintln!(
         "    all figures in {:.1} s ({workers} at a time)",
         started.elapsed().as_secs_f64()
@@ -140,31 +215,10 @@ fn figures_into(out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs one figure listing and checks that it wrote every figure it declares.
-fn run_listing(package: &str, declared: &[figures::Figure], out: &Path) -> Result<()> {
-    let exe = target_dir().join("debug").join(package);
-    let output = Command::new(&exe)
-        .env("BOOK_OUT_DIR", out)
-        .current_dir(root())
-        .output()
-        .with_context(|| format!("cannot run {}", exe.display()))?;
-    if !output.status.success() {
-        bail!(
-            "listing {package} failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    std::fs::write(out.join(format!("{package}.out.txt")), &output.stdout)?;
-    for f in declared {
-        if !out.join(&f.file).is_file() {
-            bail!(
-                "listing {package} did not write its figure {} ({})",
-                f.id,
-                f.file
-            );
-        }
-    }
-    Ok(())
+/// Regenerates the book data built into `spectra`.
+fn embed() -> Result<()> {
+    step("the book data built into spectra (listings/spectra-cli/embedded/)");
+    run(cargo().args(["run", "--quiet", "-p", "spectra-cli", "--example", "embed"]))
 }
 
 /// The checks mdBook does not make (see `bookcheck`).
@@ -214,11 +268,7 @@ fn book(open: bool) -> Result<()> {
 
 fn open_in_browser(index: &Path) {
     for opener in ["xdg-open", "open"] {
-        if Command::new(opener)
-            .arg(index)
-            .status()
-            .is_ok_and(|s| s.success())
-        {
+        if output_within(Command::new(opener).arg(index), QUICK).is_ok_and(|o| o.status.success()) {
             return;
         }
     }
@@ -230,11 +280,14 @@ fn serve() -> Result<()> {
     figures_into(&generated_dir())?;
     xtask::live::build_live(&root())?;
     check_book_sources()?;
-    run(Command::new("mdbook").args(["serve", "--open"]))
+    run_within(Command::new("mdbook").args(["serve", "--open"]), SERVE)
 }
 
 fn test() -> Result<()> {
     let started = Instant::now();
+    step("formatting (cargo fmt --check)");
+    run(cargo().args(["fmt", "--all", "--check"]))
+        .context("the code is not formatted as `cargo fmt` formats it: run `cargo fmt`")?;
     step("figures (first run, into src/generated)");
     figures_into(&generated_dir())?;
     step("unit, numerical and book-structure tests");
@@ -244,6 +297,15 @@ fn test() -> Result<()> {
         .args(["test", "--workspace"])
         .env("BOOK_REQUIRE_VALUES", "1")
         .env("BOOK_REQUIRE_GENERATED", "1"))?;
+    step("lints (cargo clippy --workspace --all-targets -- -D warnings)");
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     wasm_check()?;
     msrv_check()?;
     step("figures again, into a temporary folder: two runs must be byte-identical");
@@ -266,9 +328,10 @@ fn test() -> Result<()> {
 fn wasm_check() -> Result<()> {
     step("the spectral core compiles to WebAssembly");
     const TARGET: &str = "wasm32-unknown-unknown";
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output();
+    let installed = output_within(
+        Command::new("rustup").args(["target", "list", "--installed"]),
+        QUICK,
+    );
     match installed {
         Ok(out) if !String::from_utf8_lossy(&out.stdout).contains(TARGET) => {
             run(Command::new("rustup").args(["target", "add", TARGET]))?
@@ -282,7 +345,10 @@ fn wasm_check() -> Result<()> {
             return Ok(());
         }
     }
-    run(cargo().args(["build", "--quiet", "-p", "spectral", "--target", TARGET]))
+    // The core, and the page's decoding of readers' files, which must compile there too.
+    run(cargo().args([
+        "build", "--quiet", "-p", "spectral", "-p", "ingest", "--target", TARGET,
+    ]))
 }
 
 /// The oldest Rust the workspace promises (`rust-version` in Cargo.toml): the code uses let
@@ -290,21 +356,11 @@ fn wasm_check() -> Result<()> {
 /// since 1.89). Checked by building with exactly that toolchain, which `.ci/run`
 /// installs; elsewhere it is checked when the toolchain is there and skipped with a note if not.
 fn msrv_check() -> Result<()> {
-    let manifest = std::fs::read_to_string(root().join("Cargo.toml"))?;
-    let table: toml::Table = toml::from_str(&manifest)?;
-    let msrv = table
-        .get("workspace")
-        .and_then(|w| w.get("package"))
-        .and_then(|p| p.get("rust-version"))
-        .and_then(|v| v.as_str())
-        .context("Cargo.toml: [workspace.package] rust-version is missing")?
-        .to_string();
+    let msrv = msrv()?;
     step(&format!(
         "the workspace builds with its minimum Rust, {msrv}"
     ));
-    let toolchains = Command::new("rustup")
-        .args(["toolchain", "list"])
-        .output()
+    let toolchains = output_within(Command::new("rustup").args(["toolchain", "list"]), QUICK)
         .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
         .unwrap_or_default();
     // rustup names a toolchain by its full version: "1.89" is installed as "1.89.0-<host>".
@@ -377,25 +433,34 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Opens the built book in headless Chromium (tests/browser/check.mjs). Skipped with a clear
-/// message when Chromium or Node.js is missing, except under CI, where it must run.
+/// message when Chromium or Node.js is missing, or Node.js is older than the scripts declare,
+/// except under CI, where it must run.
 fn browser_check() -> Result<()> {
     step("browser check of the built book (headless Chromium)");
-    let have = |cmd: &str| {
-        Command::new(cmd)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
+    let dir = root().join("tests/browser");
+    let required = browser::required_node(&dir.join("package.json"))?;
+    let node = browser::node_version();
+    let chromium = browser::find_chromium();
+    let missing = match (&chromium, node) {
+        (None, _) => Some(format!(
+            "Chromium (none of {} on PATH, and $CHROMIUM unset)",
+            browser::CHROMIUM_NAMES.join(", ")
+        )),
+        (_, None) => Some("Node.js (`node` on PATH)".to_string()),
+        (_, Some(v)) if v < required => Some(format!(
+            "Node.js {}.{}.{} or newer (tests/browser/package.json); this is {}.{}.{}",
+            required.0, required.1, required.2, v.0, v.1, v.2
+        )),
+        _ => None,
     };
-    if !have("chromium") || !have("node") {
+    if let Some(missing) = missing {
         if std::env::var_os("CI").is_some() {
-            bail!("CI must run the browser check, but chromium or node is missing");
+            bail!("CI must run the browser check, but it needs {missing}");
         }
-        eprintln!(
-            "    SKIPPED: needs `chromium` and `node` on PATH (apt-get install -y chromium nodejs)"
-        );
+        eprintln!("    SKIPPED: needs {missing} (Debian: apt-get install -y chromium nodejs)");
         return Ok(());
     }
-    let dir = root().join("tests/browser");
+    let chromium = chromium.expect("checked above");
     if !dir.join("node_modules/playwright-core").is_dir() {
         run(Command::new("npm").args([
             "ci",
@@ -409,11 +474,12 @@ fn browser_check() -> Result<()> {
         .into_iter()
         .map(|c| c.title)
         .collect();
-    let shots = root().join("target/browser");
+    let shots = target_dir().join("browser");
     std::fs::create_dir_all(&shots)?;
     let expected = shots.join("expected-chapters.json");
     std::fs::write(&expected, serde_json::to_string(&titles)?)?;
     run(Command::new("node")
+        .env("CHROMIUM", &chromium)
         .arg(dir.join("check.mjs"))
         .arg(root().join("book"))
         .arg(&expected)
@@ -421,8 +487,9 @@ fn browser_check() -> Result<()> {
     step("the live figures in the built book, driven in headless Chromium");
     // Compares the f_max the page shows with the `spectra` binary's (built by the figure run).
     run(Command::new("node")
+        .env("CHROMIUM", &chromium)
         .arg(dir.join("live.mjs"))
         .arg(root().join("book"))
         .arg(target_dir().join("debug/spectra"))
-        .arg(root().join("target/browser-live")))
+        .arg(target_dir().join("browser-live")))
 }

@@ -4,79 +4,33 @@
 //! The [−1, 1] scaling is what image diffusion models use, and it sets the absolute level of every
 //! spectrum in the book (the noise curves are compared with it).
 //!
-//! Readers' own files come from anywhere, so reading is defensive ([`decode`]): every file that
-//! cannot be used is refused with a [`BadFile`], one line naming the file and the problem, and
-//! never a panic. Folders are walked by [`crate::inputs`], the same way as for recordings.
+//! Readers' own files come from anywhere, so reading is defensive ([`read_image`], which decodes
+//! with [`ingest::photo`] under [`ingest::limits`], as the page's live figures do): every file
+//! that cannot be used is refused with a [`BadFile`], one line naming the file and the problem,
+//! and never a panic. The preparation itself ([`Channel`], [`Preprocess`], the resize and crop)
+//! is [`ingest::prepare`]'s. Folders are walked by [`crate::inputs`], the same way as for
+//! recordings.
 
 mod decode;
 pub mod resample;
 
-pub use decode::{MAX_ALLOC, MAX_FILE_BYTES, MAX_PIXELS, MIN_SIDE, read_image};
+pub use decode::{read_bytes, read_image};
+pub use ingest::limits::{MAX_PIXELS, MIN_SIDE};
+pub use ingest::prepare::{BOOK_SIZE, Channel, Preprocess, prepare};
+// The photos' fit lives in the core; the listings have always found it here.
+pub use spectral::fit::{BOOTSTRAP_RESAMPLES, PHOTO_BOOTSTRAP_SEED, photo_fit};
 // The input layer's names, where the image code has always found them.
 pub use crate::inputs::{BadFile, IMAGE_EXTENSIONS, has_extension, io_problem, walk_files};
 
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use image::{DynamicImage, Rgb32FImage, RgbImage};
+use image::{Rgb32FImage, RgbImage};
+use ingest::prepare::Pixels;
 use rayon::prelude::*;
 use spectral::Field;
-use spectral::fit::{SetFit, fit_set};
-use spectral::spectrum::rapsd;
 
 use crate::inputs::IMAGES;
-
-/// Side of the square images every chapter works with, as in Imagenette-320.
-pub const BOOK_SIZE: u32 = 320;
-
-/// One colour channel of a photo, or its luma.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Channel {
-    Red,
-    Green,
-    Blue,
-    /// ITU-R BT.601 luma, 0.299 R + 0.587 G + 0.114 B (what Pillow's "L" mode computes).
-    Gray,
-}
-
-impl Channel {
-    /// Every channel, in the order of [`Channel::NAMES`].
-    pub const ALL: [Channel; 4] = [Channel::Red, Channel::Green, Channel::Blue, Channel::Gray];
-    /// The names command lines and captions use.
-    pub const NAMES: [&'static str; 4] = ["red", "green", "blue", "gray"];
-
-    pub fn name(self) -> &'static str {
-        Self::NAMES[Self::ALL.iter().position(|c| *c == self).unwrap_or(0)]
-    }
-}
-
-impl std::str::FromStr for Channel {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::NAMES
-            .iter()
-            .position(|n| *n == s)
-            .map(|i| Self::ALL[i])
-            .ok_or_else(|| format!("unknown channel `{s}` (one of {})", Self::NAMES.join(", ")))
-    }
-}
-
-/// How to bring a photo to the book's format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Preprocess {
-    /// Resize so the short side is `n` pixels (Lanczos-3), then centre-crop to `n × n`.
-    SquareCrop(u32),
-    /// Use the pixels as they are (still scaled to [−1, 1]).
-    AsIs,
-}
-
-impl Default for Preprocess {
-    fn default() -> Self {
-        Preprocess::SquareCrop(BOOK_SIZE)
-    }
-}
 
 /// A photo in the book's format: three channels in [−1, 1], rows × columns.
 #[derive(Clone, Debug)]
@@ -123,13 +77,13 @@ impl Photo {
     /// Back to 8-bit RGB for display, clipping to [−1, 1] (noisy photos leave that range).
     pub fn to_rgb8(&self) -> RgbImage {
         let (rows, cols) = self.dim();
-        let to_u8 = |v: f64| (((v.clamp(-1.0, 1.0) + 1.0) * 0.5) * 255.0).round() as u8;
+        let level = spectral::grey::level;
         RgbImage::from_fn(cols as u32, rows as u32, |x, y| {
             let (i, j) = (y as usize, x as usize);
             image::Rgb([
-                to_u8(self.red[[i, j]]),
-                to_u8(self.green[[i, j]]),
-                to_u8(self.blue[[i, j]]),
+                level(self.red[[i, j]]),
+                level(self.green[[i, j]]),
+                level(self.blue[[i, j]]),
             ])
         })
     }
@@ -152,7 +106,7 @@ pub fn load_photo(path: &Path, preprocess: Preprocess) -> Result<Photo> {
 
 /// Loads one image file and prepares it, or says in one line why the file cannot be used.
 pub fn try_load_photo(path: &Path, preprocess: Preprocess) -> Result<Photo, BadFile> {
-    let img = Decoded::new(read_image(path)?);
+    let img = Pixels::new(read_image(path)?);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -173,100 +127,54 @@ pub fn load_channel(
     preprocess: Preprocess,
     channel: Channel,
 ) -> Result<Field, BadFile> {
-    let img = Decoded::new(read_image(path)?);
-    Ok(match channel {
-        Channel::Red => img.field(preprocess, 0),
-        Channel::Green => img.field(preprocess, 1),
-        Channel::Blue => img.field(preprocess, 2),
-        // The same operations in the same order as `Photo::channel`: identical numbers.
-        Channel::Gray => {
-            0.299 * &img.field(preprocess, 0)
-                + 0.587 * &img.field(preprocess, 1)
-                + 0.114 * &img.field(preprocess, 2)
-        }
-    })
+    Ok(Pixels::new(read_image(path)?).channel(preprocess, channel))
 }
 
-/// Resize-and-crop to the book's square format (or not), as float RGB in [0, 1].
-pub fn prepare(img: DynamicImage, preprocess: Preprocess) -> Rgb32FImage {
-    let img = Decoded::new(img);
-    let (w, h) = img.prepared_size(preprocess);
-    let planes = [0, 1, 2].map(|c| img.plane(preprocess, c));
-    let mut rgb = Rgb32FImage::new(w as u32, h as u32);
-    for (k, p) in rgb.pixels_mut().enumerate() {
-        p.0 = [planes[0][k], planes[1][k], planes[2][k]];
+/// One channel of one image file prepared at each side of `sizes` (`SquareCrop(n)`), decoding
+/// the file once: the same fields as `load_channel(path, SquareCrop(n), channel)` for each `n`.
+/// `None` when the file's short side is below the largest size: preparing it would upsample, and
+/// an upsampled photo has no content at the frequencies it adds.
+pub fn load_channel_at_sizes(
+    path: &Path,
+    sizes: &[u32],
+    channel: Channel,
+) -> Result<Option<Vec<Field>>, BadFile> {
+    let img = Pixels::new(read_image(path)?);
+    let (w, h) = img.size();
+    let largest = sizes.iter().copied().max().unwrap_or(0) as usize;
+    if w.min(h) < largest {
+        return Ok(None);
     }
-    rgb
+    Ok(Some(
+        sizes
+            .iter()
+            .map(|&n| img.channel(Preprocess::SquareCrop(n), channel))
+            .collect(),
+    ))
 }
 
-/// A decoded image as three interleaved channels: 8-bit RGB (by far the usual case) is read
-/// straight from the decoder's buffer, converting only the pixels the crop needs; anything else
-/// (grey, alpha, 16-bit, CMYK…) goes through `image`'s conversion to float RGB first.
-enum Decoded {
-    Rgb8(RgbImage),
-    Rgb32F(Rgb32FImage),
-}
-
-impl Decoded {
-    fn new(img: DynamicImage) -> Decoded {
-        match img {
-            DynamicImage::ImageRgb8(rgb) => Decoded::Rgb8(rgb),
-            other => Decoded::Rgb32F(other.to_rgb32f()),
+/// The green channel of every embedded photo whose short side reaches the largest of `sizes`,
+/// prepared at each size: the photos' names, and `fields[i][j]`, photo `j` at `sizes[i]`. The
+/// same photos at every size, none upsampled.
+pub fn book_greens_at_sizes(sizes: &[u32]) -> Result<(Vec<String>, Vec<Vec<Field>>)> {
+    let files = image_files(&[default_images_dir()])?;
+    let loaded: Vec<Option<Vec<Field>>> = files
+        .par_iter()
+        .map(|p| load_channel_at_sizes(p, sizes, Channel::Green))
+        .collect::<Result<_, BadFile>>()?;
+    let mut names = Vec::new();
+    let mut fields: Vec<Vec<Field>> = vec![Vec::new(); sizes.len()];
+    for (path, prepared) in files.iter().zip(loaded) {
+        let Some(prepared) = prepared else { continue };
+        names.push(
+            path.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into()),
+        );
+        for (at_size, field) in fields.iter_mut().zip(prepared) {
+            at_size.push(field);
         }
     }
-
-    fn size(&self) -> (usize, usize) {
-        let (w, h) = match self {
-            Decoded::Rgb8(i) => i.dimensions(),
-            Decoded::Rgb32F(i) => i.dimensions(),
-        };
-        (w as usize, h as usize)
-    }
-
-    /// Width and height after preparation.
-    fn prepared_size(&self, preprocess: Preprocess) -> (usize, usize) {
-        match preprocess {
-            Preprocess::AsIs => self.size(),
-            Preprocess::SquareCrop(n) => (n as usize, n as usize),
-        }
-    }
-
-    /// Channel `c` of the rectangle (rows, cols), in [0, 1], row-major. 8-bit values become
-    /// `v as f32 / 255`, exactly what `to_rgb32f` computes.
-    fn read(&self, c: usize, rows: Range<usize>, cols: Range<usize>) -> Vec<f32> {
-        let w = self.size().0;
-        let mut out = Vec::with_capacity(rows.len() * cols.len());
-        for y in rows {
-            let at = (y * w + cols.start) * 3..(y * w + cols.end) * 3;
-            match self {
-                Decoded::Rgb8(i) => resample::append_unit_channel(&i.as_raw()[at], c, &mut out),
-                Decoded::Rgb32F(i) => out.extend(i.as_raw()[at].chunks_exact(3).map(|p| p[c])),
-            }
-        }
-        out
-    }
-
-    /// Channel `c` prepared, in [0, 1], row-major.
-    fn plane(&self, preprocess: Preprocess, c: usize) -> Vec<f32> {
-        let (w, h) = self.size();
-        match preprocess {
-            Preprocess::AsIs => self.read(c, 0..h, 0..w),
-            Preprocess::SquareCrop(n) => {
-                resample::square_crop(w, h, n as usize, |rows, cols| self.read(c, rows, cols))
-            }
-        }
-    }
-
-    /// Channel `c` prepared and scaled to [−1, 1].
-    fn field(&self, preprocess: Preprocess, c: usize) -> Field {
-        let values = self
-            .plane(preprocess, c)
-            .into_iter()
-            .map(|v| 2.0 * f64::from(v) - 1.0)
-            .collect();
-        let (w, h) = self.prepared_size(preprocess);
-        Field::from_shape_vec((h, w), values).expect("one value per pixel")
-    }
+    Ok((names, fields))
 }
 
 /// Every image file under the given files and folders (folders walked recursively), sorted by
@@ -284,9 +192,18 @@ pub fn load_photos(inputs: &[PathBuf], preprocess: Preprocess) -> Result<Vec<Pho
         .collect()
 }
 
-/// The repository's top folder (where `data/` and `src/` live), as this crate was built from it.
-/// A binary copied elsewhere still gets the path (not a panic); it may just not exist any more.
+/// Environment variable naming the repository's top folder for a program built elsewhere (a
+/// listing run against a moved copy of the repository; the tests use it to put the repository
+/// out of reach of an installed `spectra`).
+pub const ROOT_VAR: &str = "BOOK_ROOT";
+
+/// The repository's top folder (where `data/` and `src/` live): `$BOOK_ROOT`, else the folder this
+/// crate was built in. A binary copied elsewhere still gets the path (not a panic); it may just
+/// not exist any more.
 pub fn workspace_root() -> PathBuf {
+    if let Some(root) = std::env::var_os(ROOT_VAR) {
+        return PathBuf::from(root);
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     root.canonicalize().unwrap_or(root)
 }
@@ -299,29 +216,6 @@ pub fn default_images_dir() -> PathBuf {
 /// All embedded photos in the book's format.
 pub fn default_photos() -> Result<Vec<Photo>> {
     load_photos(&[default_images_dir()], Preprocess::default())
-}
-
-/// Bootstrap resamples behind every exponent interval the book reports.
-pub const BOOTSTRAP_RESAMPLES: usize = 2000;
-/// The seed of the photos' bootstrap draws.
-pub const PHOTO_BOOTSTRAP_SEED: u64 = 5;
-
-/// The photos' power law as the book reports it (F5 and X1; F17 sets the sounds' beside it):
-/// every photo's RAPSD, DC dropped, fitted as a set by `fit_set`. Returns the frequencies (cycles
-/// per pixel) with the fit.
-pub fn photo_fit(greens: &[Field]) -> (Vec<f64>, SetFit) {
-    // ANCHOR: photo_fit
-    let curves: Vec<_> = greens.iter().map(|g| rapsd(g).without_dc()).collect();
-    let frequency = curves[0].frequency.clone();
-    let powers: Vec<&[f64]> = curves.iter().map(|c| c.power.as_slice()).collect();
-    let fit = fit_set(
-        &frequency,
-        &powers,
-        BOOTSTRAP_RESAMPLES,
-        PHOTO_BOOTSTRAP_SEED,
-    );
-    // ANCHOR_END: photo_fit
-    (frequency, fit)
 }
 
 /// The green channel of every embedded photo, in the book's format: the set every image
@@ -355,23 +249,7 @@ pub fn featured_photos() -> Result<Vec<Photo>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::{Rgb, RgbImage};
-
-    #[test]
-    fn square_crop_resizes_the_short_side_and_centres() {
-        // 640 × 400 with a bright vertical stripe at the centre: after resizing to short side 320
-        // (512 × 320) and cropping 96 px off each side, the stripe is still centred.
-        let img = RgbImage::from_fn(640, 400, |x, _| {
-            if (310..330).contains(&x) {
-                Rgb([255; 3])
-            } else {
-                Rgb([0; 3])
-            }
-        });
-        let out = prepare(DynamicImage::ImageRgb8(img), Preprocess::SquareCrop(320));
-        assert_eq!(out.dimensions(), (320, 320));
-        assert!(out.get_pixel(160, 100)[0] > 0.9 && out.get_pixel(20, 100)[0] < 0.01);
-    }
+    use image::{DynamicImage, Rgb, RgbImage};
 
     #[test]
     fn pixels_are_scaled_to_minus_one_one_and_gray_is_bt601() {
@@ -488,6 +366,35 @@ mod tests {
                 assert_same_bits(&got, plane, &path.display().to_string());
             }
         }
+    }
+
+    #[test]
+    fn several_sizes_from_one_decoding_are_the_sizes_loaded_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.png");
+        RgbImage::from_fn(90, 64, |x, y| {
+            Rgb([
+                (x * 3 % 256) as u8,
+                ((x * y) % 256) as u8,
+                (y * 5 % 256) as u8,
+            ])
+        })
+        .save(&path)
+        .unwrap();
+        let sizes = [16, 64, 32];
+        let got = load_channel_at_sizes(&path, &sizes, Channel::Gray)
+            .unwrap()
+            .unwrap();
+        for (n, field) in sizes.iter().zip(&got) {
+            let want = load_channel(&path, Preprocess::SquareCrop(*n), Channel::Gray).unwrap();
+            assert_same_bits(field, &want, &format!("size {n}"));
+        }
+        // A short side of 64 cannot give 65 without upsampling.
+        assert!(
+            load_channel_at_sizes(&path, &[16, 65], Channel::Green)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

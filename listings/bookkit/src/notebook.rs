@@ -30,7 +30,9 @@ pub fn display_payload(path: &Path) -> Result<String> {
     ))
 }
 
-/// Standard base64 (RFC 4648, with padding): small enough not to need a dependency.
+/// Standard base64 (RFC 4648, with padding): small enough not to need a dependency. The book's one
+/// encoder: inline figures here, pictures inside SVG figures, and the live figures' bundle
+/// (`listings/live/examples/bundle.rs`).
 pub fn base64(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);

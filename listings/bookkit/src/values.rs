@@ -21,6 +21,20 @@ pub type Values = Vec<(&'static str, String)>;
 /// still recomputes and checks every value's name and format, and compares whatever exists.
 pub const REQUIRE_VAR: &str = "BOOK_REQUIRE_VALUES";
 
+/// A whole number with a comma between each group of three digits, as the prose writes counts
+/// and rates (2,000; 22,050).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Where the value called `name` is saved.
 pub fn value_path(name: &str) -> std::path::PathBuf {
     out_dir().join("values").join(format!("{name}.txt"))
@@ -104,11 +118,9 @@ pub fn problems(
 }
 
 /// The value names a listing declares in its `Cargo.toml`: the `values = ["a", "b", …]` array of
-/// its `[package.metadata.book]` table (which the xtask's registry reads with a full TOML parser).
-///
-/// Read here with a small parser for that one array of plain strings, so that every listing and
-/// notebook does not compile a TOML parser for a check only tests make; anything it does not
-/// understand is an error naming the file, never a silent empty list.
+/// its `[package.metadata.book]` table, read with the TOML parser xtask's registry uses (without
+/// its writer: every listing compiles it, for a check only tests make). Anything that is not a
+/// list of names is an error naming the file, never a silent empty list.
 pub fn declared_values(manifest_dir: &Path) -> Result<Vec<String>> {
     let path = manifest_dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&path)
@@ -117,36 +129,24 @@ pub fn declared_values(manifest_dir: &Path) -> Result<Vec<String>> {
 }
 
 fn parse_declared(text: &str) -> Result<Vec<String>> {
-    let Some(table) = text.split("[package.metadata.book]").nth(1) else {
+    let manifest: toml::Table = text.parse().context("not valid TOML")?;
+    let values = manifest
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("book"))
+        .and_then(|b| b.get("values"));
+    let Some(values) = values else {
         return Ok(Vec::new());
     };
-    // The table ends where the next one starts.
-    let table = table.split("\n[").next().unwrap_or_default();
-    let Some(start) = table
-        .lines()
-        .position(|l| l.trim_start().starts_with("values"))
-    else {
-        return Ok(Vec::new());
-    };
-    let rest: String = table.lines().skip(start).collect::<Vec<_>>().join("\n");
-    let (_, array) = rest
-        .split_once('=')
-        .context("`values` must be followed by `=`")?;
-    let array = array.trim_start();
-    let body = array
-        .strip_prefix('[')
-        .and_then(|a| a.split_once(']'))
-        .map(|(body, _)| body)
-        .context("`values` must be an array `[…]`")?;
-    body.split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(|item| {
-            item.strip_prefix('"')
-                .and_then(|i| i.strip_suffix('"'))
-                .filter(|name| !name.contains(['"', '\\']))
+    let names = values
+        .as_array()
+        .with_context(|| format!("`values` must be an array of names, not {values:?}"))?;
+    names
+        .iter()
+        .map(|v| {
+            v.as_str()
                 .map(str::to_owned)
-                .with_context(|| format!("`values` holds {item}, not a plain \"name\""))
+                .with_context(|| format!("`values` holds {v:?}, not a \"name\""))
         })
         .collect()
 }
@@ -210,6 +210,15 @@ mod tests {
         let p = problems(dir.path(), &values, false, |_| Ok(" 2".into()));
         assert!(p.iter().any(|m| m.contains("declares")), "{p:?}");
         assert!(p.iter().any(|m| m.contains("padded")), "{p:?}");
+    }
+
+    #[test]
+    fn thousands_are_grouped_by_commas() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2000), "2,000");
+        assert_eq!(thousands(22_050), "22,050");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

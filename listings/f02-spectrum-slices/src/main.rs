@@ -18,6 +18,8 @@ use spectral::Field;
 use spectral::spectrum::{centred_spectrum, log_magnitude, power};
 
 const FRAMES: usize = 60;
+/// The ray turns this far from one frame to the next: once round in `FRAMES` frames.
+const DEGREES_PER_FRAME: f64 = 360.0 / FRAMES as f64;
 /// The spectrum picture's side in device pixels: 300 CSS px at twice the resolution.
 const SHOWN: u32 = 600;
 
@@ -86,7 +88,9 @@ fn compute() -> Result<Analysis> {
         SHOWN,
         FilterType::Nearest,
     );
-    let angles: Vec<f64> = (0..FRAMES).map(|k| (6.0 * k as f64).to_radians()).collect();
+    let angles: Vec<f64> = (0..FRAMES)
+        .map(|k| (DEGREES_PER_FRAME * k as f64).to_radians())
+        .collect();
     let slices: Vec<_> = angles.iter().map(|a| slice(&psd, *a)).collect();
     let all = slices.iter().flat_map(|(_, p)| p.iter().copied());
     let range = all.fold((f64::INFINITY, 0f64), |(a, b), p| (a.min(p), b.max(p)));
@@ -107,7 +111,7 @@ fn compute() -> Result<Analysis> {
 
 /// F2 states no numbers in the prose.
 fn values(_: &Analysis) -> Values {
-    Vec::new()
+    vec![("f02-degrees-per-frame", format!("{DEGREES_PER_FRAME:.0}"))]
 }
 
 /// Frame layout in CSS px: the spectrum on the left, the chart of the ray on the right.

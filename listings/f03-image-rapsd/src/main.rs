@@ -38,9 +38,16 @@ fn compute() -> Result<Analysis> {
     Ok(Analysis { photos, curves })
 }
 
-/// F3 states no numbers in the prose.
-fn values(_: &Analysis) -> Values {
-    Vec::new()
+/// The RAPSD's first and last frequency after the DC term, as the fractions r/L the chapter
+/// quotes (L: the photo's side).
+fn values(a: &Analysis) -> Values {
+    let side = a.photos[0].dim().1;
+    let frequency = &a.curves[0].frequency;
+    let fraction = |f: f64| format!("{:.0}/{side}", f * side as f64);
+    vec![
+        ("rapsd-first-f", fraction(frequency[0])),
+        ("rapsd-last-f", fraction(frequency[frequency.len() - 1])),
+    ]
 }
 
 fn draw(a: &Analysis) -> Result<()> {

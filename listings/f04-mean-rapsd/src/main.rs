@@ -39,6 +39,7 @@ fn compute() -> Result<Analysis> {
 fn values(a: &Analysis) -> Values {
     vec![
         ("photo-count", a.photos.to_string()),
+        ("photo-size", bookkit::data::BOOK_SIZE.to_string()),
         ("image-decades", format!("{:.0}", decades(&a.mean))),
     ]
 }

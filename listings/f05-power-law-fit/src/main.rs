@@ -61,6 +61,11 @@ fn values(a: &Analysis) -> Values {
             format!("{:.3}", (law.alpha - POST_ALPHA).abs()),
         ),
         ("image-top-vs-fit", format!("{:.2}", top_vs_fit(a))),
+        ("post-alpha", format!("{POST_ALPHA:.3}")),
+        (
+            "bootstrap-resamples",
+            bookkit::values::thousands(bookkit::data::BOOTSTRAP_RESAMPLES as u64),
+        ),
     ]
 }
 

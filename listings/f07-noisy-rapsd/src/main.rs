@@ -95,6 +95,7 @@ fn values(a: &Analysis) -> Values {
         ("hinge-noise-start", format!("{:.3}", a.noise_start)),
         ("hinge-width", format!("{:.0}", a.noise_start / a.image_end)),
         ("hinge-excess", format!("{:.0}", 100.0 * a.excess)),
+        ("hinge-tolerance", format!("{:.0}", 100.0 * (FOLLOWS - 1.0))),
     ]
 }
 

@@ -59,6 +59,8 @@ fn values(t: &Tide) -> Values {
             format!("{:.0}", 1.0 / measured),
         ),
         ("high-noise-shift", format!("{:.1}", shift(t))),
+        ("high-noise-variance", format!("{:.0}", SIGMA * SIGMA)),
+        ("high-noise-sigma", format!("{SIGMA:.0}")),
     ]
 }
 

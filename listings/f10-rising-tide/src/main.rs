@@ -77,8 +77,19 @@ fn noisy_photo(photo: &Photo, unit: &Photo, sigma: f64) -> Photo {
 }
 
 /// F10's numbers are printed in its output table; the prose states none.
+/// The noise levels, as the frames show them.
 fn values(_: &Analysis) -> Values {
-    Vec::new()
+    let shown: Vec<String> = sigmas().into_iter().map(three_digits).collect();
+    let (last, rest) = shown.split_last().expect("levels");
+    vec![
+        (
+            "tide-image-sigmas",
+            format!("{} and {last}", rest.join(", ")),
+        ),
+        ("tide-image-sigma-first", shown[0].clone()),
+        ("tide-image-sigma-last", last.clone()),
+        ("tide-image-levels", LEVELS.to_string()),
+    ]
 }
 
 fn draw(a: &Analysis) -> Result<()> {

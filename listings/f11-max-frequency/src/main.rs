@@ -28,6 +28,8 @@ use spectral::tide::unit_noise;
 /// The SNR threshold: a frequency counts as detectable while its signal power exceeds τ times
 /// the noise power.
 const TAU: f64 = 1.0;
+/// Steps of the fine time grid of F11's curves (one more time than steps).
+const GRID_STEPS: usize = 500;
 
 /// Times at which the table reports f_max.
 fn table_times() -> Vec<f64> {
@@ -149,7 +151,7 @@ fn compute() -> Result<Analysis> {
     let mean = log_mean_rapsd(&greens).without_dc();
     let law = fit_power_law(&mean.frequency, &mean.power);
     // ANCHOR_END: setup
-    let curves = curves(&mean, &law, 500);
+    let curves = curves(&mean, &law, GRID_STEPS);
     let (f, p) = (&mean.frequency, &mean.power);
     let rows = f_max_table(&RectifiedFlow, f, p, &law, &table_times(), TAU);
     let eps = unit_noise(&greens);
@@ -204,6 +206,7 @@ fn values(a: &Analysis) -> Values {
         ),
         // A stricter threshold, τ = 10, divides f_max by 10^(1/α̂) under the power law.
         ("tau10-factor", format!("{:.2}", tau_factor(&a.law, 10.0))),
+        ("fmax-grid-times", (GRID_STEPS + 1).to_string()),
     ]
 }
 
@@ -244,7 +247,7 @@ mod tests {
     #[test]
     fn f_max_falls_from_the_highest_frequency_to_zero_and_matches_the_closed_form() {
         let (_, mean, law) = setup();
-        let (t, empirical, closed) = curves(&mean, &law, 500);
+        let (t, empirical, closed) = curves(&mean, &law, GRID_STEPS);
         let top = mean.frequency[mean.frequency.len() - 1];
         let bin = mean.frequency[0];
         assert!(empirical.windows(2).all(|w| w[1] <= w[0]), "non-increasing");

@@ -140,7 +140,20 @@ fn values(a: &Analysis) -> Values {
     vec![
         ("lossy-gap-count", a.gapped.len().to_string()),
         ("lossy-mean-shift-db", format!("{:.1}", a.shift_db)),
+        ("lossy-band-low-hz", format!("{:.0}", SHIFT_BAND.0)),
+        (
+            "lossy-band-high-khz",
+            format!("{:.0}", SHIFT_BAND.1 / 1000.0),
+        ),
+        ("f12-window-ms", format!("{:.0}", ms(N_FFT))),
+        ("f12-hop-ms", format!("{:.1}", ms(HOP))),
+        ("f12-top-db", format!("{TOP_DB:.0}")),
     ]
+}
+
+/// A length in samples as milliseconds at the book's sample rate.
+fn ms(samples: usize) -> f64 {
+    1000.0 * samples as f64 / f64::from(SAMPLE_RATE)
 }
 
 fn picture(db: &Field) -> RgbImage {

@@ -4,15 +4,15 @@
 //! Chapter: "What about sound?". Run: `cargo run -p f13-sound-spectra`.
 //! Pieces: recordings and `Clip::power_spectrum` from `bookkit::audio` (which calls
 //! `spectral::audio::power_spectrum`); `peak` from `spectral::curve`; charts from
-//! `bookkit::plot`; values from `bookkit::values` (none: the chapter quotes no number from this
-//! listing).
+//! `bookkit::plot`; values from `bookkit::values` (the audio format the chapter describes).
 
 use anyhow::Result;
 use bookkit::audio::{Clip, featured_clips};
 use bookkit::figure::save_svg;
 use bookkit::plot::{Chart, Figure, RED, Rect, Series, Style};
+use bookkit::values::thousands;
 use bookkit::values::{Values, save_values};
-use spectral::audio::Spectrum1d;
+use spectral::audio::{SAMPLE_RATE, Spectrum1d};
 use spectral::curve::peak;
 
 /// The four featured clips and their spectra, DC dropped.
@@ -39,8 +39,16 @@ fn compute() -> Result<Analysis> {
     Ok(Analysis { clips, spectra })
 }
 
-fn values(_: &Analysis) -> Values {
-    Vec::new()
+/// The format the chapter describes: sample rate, clip length, frequency step and top frequency.
+fn values(a: &Analysis) -> Values {
+    let hz = &a.spectra[0].frequency_hz;
+    let seconds = a.clips[0].samples.len() as f64 / f64::from(SAMPLE_RATE);
+    vec![
+        ("sample-rate", thousands(u64::from(SAMPLE_RATE))),
+        ("clip-seconds", format!("{seconds:.0}")),
+        ("frequency-step-hz", format!("{:.1}", hz[0])),
+        ("nyquist-hz", thousands(hz[hz.len() - 1].round() as u64)),
+    ]
 }
 
 fn draw(a: &Analysis) -> Result<()> {

@@ -82,6 +82,7 @@ fn values(a: &Analysis) -> Values {
         ("sound-peak-hz", format!("{:.0}", a.peak_hz)),
         ("sound-rise", format!("{:.0}", a.rise)),
         ("sound-fall-decades", format!("{:.0}", a.fall_decades)),
+        ("sound-low-hz", format!("{LOW_HZ:.0}")),
     ]
 }
 

@@ -28,7 +28,8 @@ const LEVELS: usize = 7;
 const NOISE_SEED: u64 = 15;
 
 /// Noise standard deviations from 2·10⁻⁴ (far below every clip's level; the clips' RMS is 0.1–0.3)
-/// to 2 (louder than any clip), four decades in seven geometric steps of 10^(2/3) ≈ 4.6.
+/// to 2 (louder than any clip): seven levels, four decades in six geometric steps of
+/// 10^(2/3) ≈ 4.6.
 fn sigmas() -> Vec<f64> {
     geomspace(2e-4, 2.0, LEVELS)
 }
@@ -145,10 +146,19 @@ fn print_table(clean: &Spectrum1d) {
 
 fn values(a: &Analysis) -> Values {
     let (sigma, lo, hi) = a.gap;
+    let levels = sigmas();
     vec![
         ("tide-sigma", format!("{sigma:.3}")),
         ("tide-low-hz", format!("{lo:.1}")),
         ("tide-high-hz", format!("{hi:.0}")),
+        ("tide-sigma-first", three_digits(levels[0])),
+        ("tide-sigma-last", three_digits(levels[LEVELS - 1])),
+        (
+            "tide-decades",
+            format!("{:.0}", (levels[LEVELS - 1] / levels[0]).log10()),
+        ),
+        ("tide-levels", LEVELS.to_string()),
+        ("tide-steps", (LEVELS - 1).to_string()),
     ]
 }
 

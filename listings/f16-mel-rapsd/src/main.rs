@@ -14,6 +14,7 @@ use bookkit::figure::save_svg;
 use bookkit::image::imageops;
 use bookkit::plot::{Chart, Figure, HAlign, RED, Rect, Series, Style, TextStyle, VAlign};
 use bookkit::values::{Values, save_values};
+use spectral::audio::{CLIP_SAMPLES, MelConfig, SAMPLE_RATE, stft_frame_count};
 use spectral::curve::fit_quality;
 use spectral::fit::fit_power_law;
 use spectral::spectrum::{Rapsd, rapsd};
@@ -88,11 +89,29 @@ fn extent(values: impl Iterator<Item = f64>) -> (f64, f64) {
 fn values(a: &Analysis) -> Values {
     let (raw_lo, raw_hi) = extent(a.table.iter().map(|r| r.raw_r2));
     let (mel_lo, mel_hi) = extent(a.table.iter().map(|r| r.mel_r2));
+    // The log-mel image's shape and the RAPSD frequencies it gives (r/L, L its longer side).
+    let mel = MelConfig::default();
+    let frames = stft_frame_count(CLIP_SAMPLES, mel.n_fft, mel.hop);
+    let side = mel.n_mels.max(frames);
     vec![
         ("sound-raw-r2-min", format!("{raw_lo:.2}")),
         ("sound-raw-r2-max", format!("{raw_hi:.2}")),
         ("mel-r2-min", format!("{mel_lo:.2}")),
         ("mel-r2-max", format!("{mel_hi:.2}")),
+        ("mel-n-fft", mel.n_fft.to_string()),
+        (
+            "mel-window-ms",
+            format!("{:.0}", 1000.0 * mel.n_fft as f64 / f64::from(SAMPLE_RATE)),
+        ),
+        ("mel-hop", mel.hop.to_string()),
+        ("mel-bands", mel.n_mels.to_string()),
+        ("mel-frames", frames.to_string()),
+        (
+            "mel-top-db",
+            format!("{:.0}", mel.top_db.unwrap_or(f64::INFINITY)),
+        ),
+        ("mel-first-f", format!("1/{side}")),
+        ("mel-last-f", format!("{}/{side}", side / 2 - 1)),
     ]
 }
 

@@ -1,22 +1,18 @@
 //! The chapter "What about sound?" for one recording: its log-mel spectrogram treated as an
 //! image, the RAPSD of that image and the power law fitted to it (F16's `mel_rapsd`, F17's fit).
 //!
-//! A WAV file's bytes become the book's format as `bookkit::audio` makes it: integer PCM divided
-//! by 2^(bits−1) (float as stored), channels averaged and the rate converted to 22,050 Hz by the
-//! core's [`spectral::conversion`], then the middle 2 s. The mel pipeline, the RAPSD and the fit
-//! are the core's, the same functions the static figures call.
+//! A WAV file's bytes become the book's format exactly as `bookkit::audio` makes them: decoded by
+//! [`ingest::wav`], converted by [`ingest::recording`] (limits checked, channels averaged, the
+//! rate converted to 22,050 Hz by the core), then the middle 2 s. The mel pipeline, the RAPSD and
+//! the fit are the core's, the same functions the static figures call.
 
-use std::io::Cursor;
-
+use ingest::PAGE;
+use ingest::recording::{centred_excerpt, to_book_format};
+use ingest::wav::WavError;
 use spectral::Field;
 use spectral::audio::{CLIP_SAMPLES, MelConfig, SAMPLE_RATE, log_mel_spectrogram};
-use spectral::conversion::{downmix, resample};
 use spectral::fit::{PowerLaw, fit_power_law};
 use spectral::spectrum::rapsd;
-
-/// The most samples (all channels) the page decodes: ten minutes of CD-quality stereo. The widget
-/// measures 2 s; a longer file is more likely an album than a recording to measure.
-pub const MAX_SAMPLES: usize = 10 * 60 * 44_100 * 2;
 
 /// One recording, measured.
 #[derive(Debug)]
@@ -35,25 +31,16 @@ pub struct SoundCurve {
 
 /// Measures a WAV file's middle 2 s, or says in a sentence why it cannot.
 pub fn analyse_wav(bytes: &[u8]) -> Result<SoundCurve, String> {
-    let (interleaved, sample_rate, channels) = decode_wav(bytes)?;
-    if let Some(i) = interleaved.iter().position(|v| !v.is_finite()) {
-        return Err(format!(
-            "sample {} is not a finite number: the file is damaged",
-            i / channels
-        ));
-    }
-    let mono = downmix(&interleaved, channels);
-    if mono.iter().all(|v| *v == 0.0) {
-        return Err("the recording is silent, so it has no spectrum to measure".into());
-    }
-    let samples = resample(&mono, sample_rate, SAMPLE_RATE);
+    let decoded = ingest::wav::decode(bytes, &PAGE).map_err(|e| match e {
+        WavError::NotWav(reason) => format!(
+            "{reason}: the page reads WAV recordings (the `spectra` command also reads FLAC, Ogg \
+             Vorbis, MP3 and AIFF)"
+        ),
+        WavError::Refused(problem) => problem,
+    })?;
+    let samples = to_book_format(&decoded, &PAGE)?;
     let seconds = samples.len() as f64 / f64::from(SAMPLE_RATE);
-    let Some(start) = samples.len().checked_sub(CLIP_SAMPLES).map(|s| s / 2) else {
-        return Err(format!(
-            "the recording is {seconds:.2} s long; the book measures its middle 2 s"
-        ));
-    };
-    let clip = &samples[start..start + CLIP_SAMPLES];
+    let clip = centred_excerpt(&samples, CLIP_SAMPLES)?;
     let log_mel = log_mel_spectrogram(clip, f64::from(SAMPLE_RATE), &MelConfig::default());
     let curve = rapsd(&log_mel).without_dc();
     let law = fit_power_law(&curve.frequency, &curve.power);
@@ -63,61 +50,15 @@ pub fn analyse_wav(bytes: &[u8]) -> Result<SoundCurve, String> {
         law,
         log_mel,
         seconds,
-        sample_rate,
-        channels,
+        sample_rate: decoded.sample_rate,
+        channels: decoded.channels,
     })
-}
-
-/// Interleaved samples in [−1, 1], the rate and the channel count of a WAV file.
-fn decode_wav(bytes: &[u8]) -> Result<(Vec<f64>, u32, usize), String> {
-    if bytes.is_empty() {
-        return Err("the file is empty".into());
-    }
-    if !(bytes.starts_with(b"RIFF") || bytes.starts_with(b"RIFX"))
-        || bytes.get(8..12) != Some(b"WAVE")
-    {
-        return Err(
-            "this is not a WAV file: the page reads WAV recordings (the `spectra` \
-                    command also reads FLAC, Ogg, MP3 and AIFF)"
-                .into(),
-        );
-    }
-    let reader = hound::WavReader::new(Cursor::new(bytes))
-        .map_err(|e| format!("this WAV file cannot be read: {e}"))?;
-    let spec = reader.spec();
-    let channels = usize::from(spec.channels);
-    if channels == 0 || spec.sample_rate == 0 {
-        return Err("the WAV header states no channels or no sample rate".into());
-    }
-    if reader.len() as usize > MAX_SAMPLES {
-        return Err(format!(
-            "the recording is {:.1} minutes long; the page takes up to 10 minutes",
-            f64::from(reader.len()) / channels as f64 / f64::from(spec.sample_rate) / 60.0
-        ));
-    }
-    let samples: Result<Vec<f64>, hound::Error> = match spec.sample_format {
-        hound::SampleFormat::Int => {
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f64;
-            reader
-                .into_samples::<i32>()
-                .map(|s| s.map(|v| f64::from(v) * scale))
-                .collect()
-        }
-        hound::SampleFormat::Float => reader
-            .into_samples::<f32>()
-            .map(|s| s.map(f64::from))
-            .collect(),
-    };
-    let samples = samples.map_err(|e| format!("this WAV file cannot be decoded: {e}"))?;
-    if samples.is_empty() {
-        return Err("the file holds no audio samples".into());
-    }
-    Ok((samples, spec.sample_rate, channels))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ingest::fixtures::{tone, wav16, with_data_length, with_sample_rate};
 
     #[test]
     fn an_embedded_clip_measures_as_the_book_measures_it() {
@@ -132,21 +73,49 @@ mod tests {
         }
     }
 
+    /// The page refuses what the book refuses, in the book's words: each bad recording is written
+    /// to a file for the kit's loader and handed to the page as bytes. The tiny rate and the
+    /// claimed length would otherwise ask the page for gigabytes, which aborts the module and
+    /// freezes the tab.
     #[test]
-    fn bad_recordings_are_refused_with_a_sentence() {
-        assert!(analyse_wav(b"not a wav").unwrap_err().contains("not a WAV"));
-        let mut short = Vec::new();
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: 22_050,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
-        let mut w = hound::WavWriter::new(Cursor::new(&mut short), spec).unwrap();
-        for i in 0..1000 {
-            w.write_sample((i % 100) as i16).unwrap();
+    fn bad_recordings_get_the_kits_sentence_in_the_page() {
+        let one_hertz = with_sample_rate(tone(), 1);
+        let endless = with_data_length(tone(), u32::MAX & !3);
+        let wave = |n: usize| (0..n).map(|i| ((i % 50) * 400) as i16);
+        let cases: [(&str, Vec<u8>, &str); 4] = [
+            (
+                "one-hertz.wav",
+                one_hertz,
+                "a sample rate of 1 Hz, outside the 4000 to 768000 Hz",
+            ),
+            (
+                "endless.wav",
+                endless,
+                "truncated or damaged WAV: the header claims 2147483646 samples",
+            ),
+            (
+                "short.wav",
+                wav16(22_050, 1, wave(33_075)),
+                "1.50 s long, shorter than the 2 s",
+            ),
+            (
+                "silent.wav",
+                wav16(22_050, 1, [0; 50_000]),
+                "the recording is silent",
+            ),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes, words) in cases {
+            let page = analyse_wav(&bytes).unwrap_err();
+            assert!(page.starts_with(words), "{name}: the page says {page}");
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let book = bookkit::audio::load_excerpt(&path, CLIP_SAMPLES)
+                .unwrap_err()
+                .problem;
+            assert_eq!(book, page, "{name}");
         }
-        w.finalize().unwrap();
-        assert!(analyse_wav(&short).unwrap_err().contains("2 s"));
+        let mp3 = analyse_wav(b"ID3 not really").unwrap_err();
+        assert!(mp3.starts_with("not a WAV file"), "{mp3}");
     }
 }

@@ -148,16 +148,9 @@ impl Tide {
 }
 
 /// A field in [−1, 1] as opaque grey RGBA pixels, clipped as the book's figures clip noisy photos
-/// (`bookkit::data::Photo::to_rgb8`).
+/// (the one mapping, `spectral::grey`).
 pub fn grey_rgba(field: &Field) -> Vec<u8> {
-    let to_u8 = |v: f64| (((v.clamp(-1.0, 1.0) + 1.0) * 0.5) * 255.0).round() as u8;
-    field
-        .iter()
-        .flat_map(|v| {
-            let g = to_u8(*v);
-            [g, g, g, 255]
-        })
-        .collect()
+    spectral::grey::rgba(field)
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use spectral::fit::{BOOTSTRAP_RESAMPLES, PHOTO_BOOTSTRAP_SEED};
 use spectral::schedule::{Edm, RectifiedFlow, Schedule, VpCosine};
 
 use crate::fetch::{self, Dataset, IMAGENETTE, Source};
@@ -96,7 +97,12 @@ Print, as CSV with the header `t,f_max`, the highest frequency still detectable
 at diffusion time t: the highest frequency of the log-mean RAPSD whose power
 exceeds tau * sigma(t)^2 / alpha(t)^2, the noise level of the chosen schedule
 relative to its signal. One row for each of the steps + 1 times 0, 1/steps,
-..., 1; f_max is 0 where nothing is detectable.";
+..., 1; f_max is 0 where nothing is detectable.
+
+With --per-image, f_max is in cycles per image instead: cycles per pixel times
+the longer side of the prepared photos (--size, 320 by default). That is the
+unit in which photos prepared at different sizes can be compared (the chapter
+\"Resolution and the schedule\"): spectra fmax --size 512 --per-image DIR.";
 
 const PLOT_ABOUT: &str = "\
 Draw the log-mean RAPSD of your images with its power-law fit (red), beside the
@@ -201,12 +207,12 @@ impl Input {
 pub struct FitArgs {
     #[command(flatten)]
     pub input: Input,
-    /// Number of bootstrap resamples for the 95% interval (2000, as in the book)
-    #[arg(long, value_name = "B", default_value_t = 2000,
+    /// Number of bootstrap resamples for the 95% interval (as many as the book draws)
+    #[arg(long, value_name = "B", default_value_t = BOOTSTRAP_RESAMPLES as u64,
           value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub bootstrap: u64,
-    /// Seed of the bootstrap's random number generator
-    #[arg(long, value_name = "S", default_value_t = 5)]
+    /// Seed of the bootstrap's random number generator (the book's, for its photos)
+    #[arg(long, value_name = "S", default_value_t = PHOTO_BOOTSTRAP_SEED)]
     pub seed: u64,
     /// The inputs are recordings: fit the RAPSD of their log-mel spectrograms (the chapter
     /// "What about sound?"); --channel, --size and --no-resize do not apply
@@ -255,6 +261,9 @@ pub struct FmaxArgs {
     #[arg(long, value_name = "N", default_value_t = 100,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub steps: u64,
+    /// Give f_max in cycles per image (times the side set by --size) instead of per pixel
+    #[arg(long)]
+    pub per_image: bool,
 }
 
 /// The schedules of [`spectral::schedule`], by their command-line names.
@@ -383,7 +392,16 @@ pub fn run(cli: &Cli, warn: Warn<'_>) -> Result<String> {
             })
         }
         Command::Fmax(args) => {
-            let spectra = measure(&args.input).settle(None, warn)?;
+            let mut spectra = measure(&args.input).settle(None, warn)?;
+            if args.per_image {
+                // Radius r sits at r/L cycles per pixel, L the longer side: r cycles per image
+                // (rounded, so that 159/320 · 320 prints as 159).
+                let side = spectra.shape.0.max(spectra.shape.1) as f64;
+                spectra
+                    .frequency
+                    .iter_mut()
+                    .for_each(|f| *f = (*f * side).round());
+            }
             let (schedule, steps) = (args.schedule.schedule(), args.steps as usize);
             Ok(if args.input.json {
                 report::fmax_json(&spectra, args.schedule, args.tau, steps)

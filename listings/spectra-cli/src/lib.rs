@@ -9,6 +9,8 @@
 //! | module | concept |
 //! |---|---|
 //! | [`cli`] | arguments, measurements and output of each command |
+//! | [`embedded`] | the book's model and reference curves, built into the binary so it stands alone |
 //! | [`fetch`] | downloading the post's data sets (`spectra fetch`), the project's only network use |
 pub mod cli;
+pub mod embedded;
 pub mod fetch;

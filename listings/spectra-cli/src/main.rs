@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use bookkit::data::BadFile;
-use spectra_cli::cli::measure::panic_is_handled;
+use spectra_cli::cli::measure::{panic_is_handled, panic_text};
 use spectra_cli::cli::{Cli, error_line, run};
 
 fn main() -> ExitCode {
@@ -35,12 +35,7 @@ fn main() -> ExitCode {
 fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
         if !panic_is_handled() {
-            let payload = info.payload();
-            let text = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let text = panic_text(info.payload());
             eprintln!("spectra: internal error (please report it): {text}");
         }
     }));

@@ -8,8 +8,10 @@ use bookkit::audio::{
     centred_excerpts, default_audio_dir, default_clips, log_mean_mel_rapsd, log_mean_spectrum,
 };
 use common::{csv, key_values, ok, spectra, value};
+use ingest::fixtures::{with_data_length, with_sample_rate};
 use spectral::audio::CLIP_SAMPLES;
 use spectral::fit::fit_power_law;
+use std::path::{Path, PathBuf};
 
 fn book_clips() -> Vec<bookkit::audio::Clip> {
     centred_excerpts(&default_clips().unwrap(), CLIP_SAMPLES).unwrap()
@@ -68,6 +70,43 @@ fn audio_commands_refuse_a_folder_without_recordings() {
             "{}",
             run.stderr
         );
+    }
+}
+
+/// One of the book's recordings with its header's sample rate or data length overwritten: a few
+/// kilobytes that would have `spectra` allocate gigabytes, which aborts the process.
+fn damaged_copy(dir: &Path, name: &str, damage: impl Fn(Vec<u8>) -> Vec<u8>) -> PathBuf {
+    let bytes = std::fs::read(default_audio_dir().join("speech-02-danish.wav")).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, damage(bytes)).unwrap();
+    path
+}
+
+#[test]
+fn headers_claiming_absurd_rates_or_lengths_are_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            damaged_copy(dir.path(), "one-hertz.wav", |b| with_sample_rate(b, 1)),
+            "a sample rate of 1 Hz, outside the 4000 to 768000 Hz that recordings use",
+        ),
+        (
+            damaged_copy(dir.path(), "fast.wav", |b| with_sample_rate(b, 5_000_000)),
+            "a sample rate of 5000000 Hz",
+        ),
+        (
+            damaged_copy(dir.path(), "endless.wav", |b| {
+                with_data_length(b, u32::MAX & !3)
+            }),
+            "truncated or damaged WAV: the header claims 2147483646 samples",
+        ),
+    ];
+    for (path, words) in &cases {
+        for cmd in ["audio", "mel-rapsd"] {
+            let run = spectra(&[std::ffi::OsStr::new(cmd), path.as_os_str()]);
+            common::assert_failed_naming(&run, cmd, path);
+            assert!(run.stderr.contains(words), "{cmd}: {}", run.stderr);
+        }
     }
 }
 

@@ -314,6 +314,35 @@ fn fmax_prints_the_librarys_f_max_on_the_time_grid() {
 }
 
 #[test]
+fn fmax_per_image_is_f_max_per_pixel_times_the_side() {
+    let dir = synthetic_photos();
+    let path = dir.path().to_str().unwrap();
+    for size in [64u32, 320] {
+        let fields = library_fields(dir.path(), Preprocess::SquareCrop(size), Channel::Green);
+        let mean = log_mean_rapsd(&fields);
+        let side = size.to_string();
+        let (_, rows) = csv(&ok(&[
+            "fmax",
+            "--per-image",
+            "--size",
+            &side,
+            "--steps",
+            "10",
+            path,
+        ]));
+        for ((t, f), et) in rows.iter().zip(time_grid(10)) {
+            let per_pixel = f_max(&RectifiedFlow, &mean.frequency, &mean.power, et, 1.0);
+            assert!(
+                close(*f, per_pixel * f64::from(size)),
+                "size {size}, t = {t}"
+            );
+        }
+        // At t = 0 every ring is detectable: the last, side/2 − 1 cycles per image.
+        assert_eq!(rows[0].1, f64::from(size / 2 - 1));
+    }
+}
+
+#[test]
 fn bad_inputs_fail_with_one_line_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.png");

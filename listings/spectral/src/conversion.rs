@@ -33,7 +33,8 @@ const KAISER_BETA: f64 = 8.96;
 ///
 /// Both rates are integers, so output instants fall on `L` distinct fractional positions between
 /// input samples (`L = to / gcd`): each position's weights are computed once. Samples beyond the
-/// ends count as zero. The output has ⌈len · to / from⌉ samples.
+/// ends count as zero. The output has ⌈len · to / from⌉ samples ([`resampled_len`]): a caller
+/// holding a file's claimed rate checks that length before calling (`ingest::limits`).
 pub fn resample(samples: &[f64], from: u32, to: u32) -> Vec<f64> {
     assert!(from > 0 && to > 0, "sample rates must be positive");
     if from == to {
@@ -45,7 +46,7 @@ pub fn resample(samples: &[f64], from: u32, to: u32) -> Vec<f64> {
     let cutoff = 0.5 * PASSBAND * (f64::from(to) / f64::from(from)).min(1.0);
     let half_width = SINC_ZERO_CROSSINGS / (2.0 * cutoff);
     let reach = half_width.ceil() as i64;
-    let out_len = (samples.len() as u64 * up).div_ceil(down) as usize;
+    let out_len = resampled_len(samples.len() as u64, from, to) as usize;
     let taps = |phase: u64| kernel_taps(phase as f64 / up as f64, reach, cutoff, half_width);
     // One row of weights per fractional position, unless that table would be huge (rates whose
     // greatest common divisor is tiny): then the weights are computed per output sample.
@@ -97,6 +98,14 @@ fn kernel_taps(frac: f64, reach: i64, cutoff: f64, half_width: f64) -> Vec<f64> 
     w
 }
 // ANCHOR_END: resample
+
+/// The length of [`resample`]'s output for `len` samples: ⌈len · to / from⌉ (saturating at
+/// `u64::MAX` rather than wrapping, for lengths a damaged header claims).
+pub fn resampled_len(len: u64, from: u32, to: u32) -> u64 {
+    assert!(from > 0, "sample rates must be positive");
+    let n = (u128::from(len) * u128::from(to)).div_ceil(u128::from(from));
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
 
 /// The modified Bessel function of the first kind, order 0, by its power series (for the Kaiser
 /// window; converges quickly for the arguments used here, ≤ 9).
@@ -204,5 +213,21 @@ mod tests {
             vec![0.1, 0.2]
         );
         assert!((bessel_i0(1.0) - 1.266_065_877_752_008_4).abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_output_length_is_known_before_resampling() {
+        for (len, from, to) in [
+            (30_000, 44_101, 22_050),
+            (7, 8_000, 22_050),
+            (5, 22_050, 22_050),
+        ] {
+            let x = vec![0.25; len];
+            assert_eq!(
+                resample(&x, from, to).len() as u64,
+                resampled_len(len as u64, from, to)
+            );
+        }
+        assert_eq!(resampled_len(u64::MAX, 1, 22_050), u64::MAX);
     }
 }

@@ -8,6 +8,7 @@
 use rand::{Rng, RngExt};
 
 use crate::noise::seeded_rng;
+use crate::spectrum::rapsd;
 
 // ANCHOR: log_mean
 /// `exp(mean(ln p))` across curves, point by point: the log-domain mean of equally long curves.
@@ -198,6 +199,30 @@ pub fn fit_set<C: AsRef<[f64]>>(
     }
 }
 // ANCHOR_END: fit_set
+
+/// Bootstrap resamples behind every exponent interval the book reports (photos, sounds, and
+/// `spectra fit`'s default).
+pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+/// The seed of the photos' bootstrap draws (and `spectra fit`'s default).
+pub const PHOTO_BOOTSTRAP_SEED: u64 = 5;
+
+/// The photos' power law as the book reports it (F5 and X1; F17 sets the sounds' beside it):
+/// every photo's RAPSD, DC dropped, fitted as a set by [`fit_set`]. Returns the frequencies
+/// (cycles per pixel) with the fit.
+pub fn photo_fit(greens: &[crate::Field]) -> (Vec<f64>, SetFit) {
+    // ANCHOR: photo_fit
+    let curves: Vec<_> = greens.iter().map(|g| rapsd(g).without_dc()).collect();
+    let frequency = curves[0].frequency.clone();
+    let powers: Vec<&[f64]> = curves.iter().map(|c| c.power.as_slice()).collect();
+    let fit = fit_set(
+        &frequency,
+        &powers,
+        BOOTSTRAP_RESAMPLES,
+        PHOTO_BOOTSTRAP_SEED,
+    );
+    // ANCHOR_END: photo_fit
+    (frequency, fit)
+}
 
 #[cfg(test)]
 mod tests {

@@ -142,6 +142,22 @@ pub fn tiles(field: &Field, size: usize) -> Vec<Field> {
     out
 }
 
+/// One grey level of an 8-bit photo in the book's units (the range [−1, 1] holds 255 of them).
+pub const GREY_LEVEL: f64 = 2.0 / 255.0;
+
+/// Whether a field is flat: its pixels' standard deviation is below a hundredth of one 8-bit grey
+/// level. Such a field (a saturated patch of a photo, say) has no power off DC beyond the residue
+/// of resampling and rounding, far below anything an 8-bit photo can hold, so the logarithm of
+/// its spectrum measures that residue, not the photo: a log-domain mean must leave it out. Real
+/// structure sits far above the limit (one pixel of a 64 × 64 tile one level off already gives
+/// a standard deviation of GREY_LEVEL/64), f32 rounding of values near 1 far below it (~1e-7).
+pub fn is_flat(field: &Field) -> bool {
+    let n = field.len() as f64;
+    let mean = field.sum() / n;
+    let variance = field.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    variance.sqrt() < GREY_LEVEL / 100.0
+}
+
 /// The power |X(k)|²/N of every bin of a complex spectrum (unshifted).
 pub fn bin_power(spectrum: &ndarray::Array2<Complex64>) -> Field {
     let n = spectrum.len() as f64;
@@ -241,6 +257,21 @@ mod tests {
         let mut nan = Field::zeros((4, 4));
         nan[[1, 1]] = f64::NAN;
         assert_eq!(GaussianModel::fit(&[nan]), Err(ModelError::NotFinite));
+    }
+
+    #[test]
+    fn a_field_is_flat_only_below_a_hundredth_of_a_grey_level() {
+        let mut field = Field::from_elem((64, 64), 1.0);
+        assert!(is_flat(&field));
+        // f32 rounding, as resampling leaves it on a saturated patch: still flat.
+        for (k, v) in field.iter_mut().enumerate() {
+            *v -= (k % 3) as f64 * f64::from(f32::EPSILON);
+        }
+        assert!(is_flat(&field));
+        // One pixel one grey level off: structure, not rounding.
+        let mut field = Field::from_elem((64, 64), 1.0);
+        field[[10, 20]] -= GREY_LEVEL;
+        assert!(!is_flat(&field));
     }
 
     #[test]

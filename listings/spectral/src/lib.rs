@@ -15,6 +15,7 @@
 //! | [`tide`] | the rising tide: clean, noise and noisy spectra of a set at one noise level |
 //! | [`audio`] | 1D power spectra and their log-domain mean, short-time Fourier transform, mel filterbank |
 //! | [`conversion`] | recordings to the book's format: channels averaged, sample rate converted without aliasing |
+//! | [`grey`] | a field in [−1, 1] shown as grey levels, clipped: one mapping for every picture |
 //! | [`curve`] | a measured curve's shape: fractional-octave smoothing, peak, how well a power law fits |
 //! | [`resample`] | photos to the book's format: Lanczos-3 resize to a short side, centre crop (bit-identical to `image`) |
 //! | [`special`] | the digamma function, for the expected log of averaged noise power |
@@ -32,6 +33,7 @@ pub mod denoise;
 pub mod fft;
 pub mod fit;
 pub mod gaussian_model;
+pub mod grey;
 pub mod noise;
 pub mod noise_spectrum;
 pub mod resample;

@@ -256,6 +256,78 @@ pub fn time_at_threshold<S: Schedule + ?Sized>(schedule: &S, level: f64, tau: f6
     hi
 }
 
+// ANCHOR: log_snr
+/// The log signal-to-noise ratio λ(t) = ln(α(t)²/σ(t)²): +∞ before any noise, −∞ once the signal
+/// is gone. Which frequencies are detectable depends on a schedule only through λ(t), so two
+/// schedules with equal λ at two times drown the same frequencies then.
+pub fn log_snr<S: Schedule + ?Sized>(schedule: &S, t: f64) -> f64 {
+    2.0 * (schedule.alpha(t) / schedule.sigma(t)).ln()
+}
+// ANCHOR_END: log_snr
+
+// ANCHOR: timestep_shift
+/// The resolution-dependent timestep shift of Stable Diffusion 3 (Esser et al., 2024, eq. 23):
+/// t ↦ s·t / (1 + (s − 1)·t), with s = √(m/n) for a base resolution of n pixels and a new one
+/// of m pixels, that is the ratio of the side lengths. It fixes t = 0 and t = 1 and, for s > 1,
+/// moves every time in between towards the noise. Shifting by s and then by 1/s is the identity.
+pub fn timestep_shift(t: f64, s: f64) -> f64 {
+    assert!(s > 0.0, "the timestep shift needs s > 0, not {s}");
+    s * t / (1.0 + (s - 1.0) * t)
+}
+
+/// Rectified flow on the shifted clock: α(t) = 1 − t′ and σ(t) = t′, with t′ the
+/// [`timestep_shift`] of t by s. Its noise-to-signal ratio is s·t/(1 − t), s times the unshifted
+/// one, so its log-SNR is the unshifted one minus 2 ln s at every t.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ShiftedFlow {
+    pub s: f64,
+}
+
+impl Schedule for ShiftedFlow {
+    fn name(&self) -> &'static str {
+        "shifted rectified flow"
+    }
+    fn alpha(&self, t: f64) -> f64 {
+        1.0 - timestep_shift(t, self.s)
+    }
+    fn sigma(&self, t: f64) -> f64 {
+        timestep_shift(t, self.s)
+    }
+}
+// ANCHOR_END: timestep_shift
+
+// ANCHOR: log_snr_shift
+/// Any schedule with its log-SNR shifted by `delta` at every time, λ′(t) = λ(t) + δ: the shifted
+/// schedules of Hoogeboom et al. (2023), who use δ = 2 ln(64/d) at side length d. The base keeps
+/// its form and runs on another clock: at time t it is the base at the time u where the base's
+/// noise-to-signal ratio is e^(−δ/2) times the one it has at t.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogSnrShift<S> {
+    pub base: S,
+    pub delta: f64,
+}
+
+impl<S: Schedule> LogSnrShift<S> {
+    /// The base's time that time t runs at: where its σ²/α² has reached e^(−δ)·σ(t)²/α(t)².
+    pub fn base_time(&self, t: f64) -> f64 {
+        let level = (-self.delta).exp() * self.base.detection_threshold(t, 1.0);
+        time_at_threshold(&self.base, level, 1.0)
+    }
+}
+
+impl<S: Schedule> Schedule for LogSnrShift<S> {
+    fn name(&self) -> &'static str {
+        "log-SNR shifted"
+    }
+    fn alpha(&self, t: f64) -> f64 {
+        self.base.alpha(self.base_time(t))
+    }
+    fn sigma(&self, t: f64) -> f64 {
+        self.base.sigma(self.base_time(t))
+    }
+}
+// ANCHOR_END: log_snr_shift
+
 /// `n + 1` evenly spaced times 0, 1/n, …, 1.
 pub fn time_grid(n: usize) -> Vec<f64> {
     assert!(n >= 1, "a time grid needs at least one step");
@@ -443,6 +515,119 @@ mod tests {
             }
         );
         assert_eq!(table[1].empirical, f_max(&RectifiedFlow, &f, &p, 0.3, 1.0));
+    }
+
+    /// The logistic function, for the variance-preserving closed form α² = sigmoid(λ).
+    fn sigmoid(x: f64) -> f64 {
+        1.0 / (1.0 + (-x).exp())
+    }
+
+    #[test]
+    fn log_snr_is_twice_the_log_of_the_signal_to_noise_amplitude() {
+        for t in [0.1f64, 0.25, 0.5, 0.9] {
+            // Rectified flow: λ = 2 ln((1 − t)/t), zero at t = 1/2.
+            let want = 2.0 * ((1.0 - t) / t).ln();
+            assert!((log_snr(&RectifiedFlow, t) - want).abs() < 1e-12, "{t}");
+            // Variance preserving: α² = sigmoid(λ).
+            let vp = VpCosine::default();
+            assert!((sigmoid(log_snr(&vp, t)) - vp.alpha(t).powi(2)).abs() < 1e-12);
+        }
+        assert_eq!(log_snr(&RectifiedFlow, 0.0), f64::INFINITY);
+        assert_eq!(log_snr(&RectifiedFlow, 1.0), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn the_timestep_shift_fixes_the_ends_and_undoes_itself() {
+        for s in [0.25, 1.0, 2.0, 8.0] {
+            assert_eq!(timestep_shift(0.0, s), 0.0);
+            assert_eq!(timestep_shift(1.0, s), 1.0);
+            for t in [0.01, 0.3, 0.5, 0.77, 0.99] {
+                let there = timestep_shift(t, s);
+                assert!((timestep_shift(there, 1.0 / s) - t).abs() < 1e-12);
+                // Shifts compose by multiplying s.
+                let twice = timestep_shift(timestep_shift(t, s), 3.0);
+                assert!((twice - timestep_shift(t, 3.0 * s)).abs() < 1e-12);
+            }
+        }
+        // s = 1 is the identity; s > 1 adds noise at every time strictly between the ends.
+        for t in [0.1, 0.5, 0.9] {
+            assert_eq!(timestep_shift(t, 1.0), t);
+            assert!(timestep_shift(t, 2.0) > t && timestep_shift(t, 0.5) < t);
+        }
+        // SD3's example reading: at t = 1/2, s = 3 gives 3/4.
+        assert!((timestep_shift(0.5, 3.0) - 0.75).abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_shifted_flow_divides_the_snr_by_s_squared() {
+        for s in [1.0, 2.0, 4.0, 8.0] {
+            let shifted = ShiftedFlow { s };
+            for t in [0.05, 0.2, 0.5, 0.8, 0.95] {
+                // SNR′ = SNR / s², so λ′ = λ − 2 ln s.
+                let snr = |sch: &dyn Schedule| (sch.alpha(t) / sch.sigma(t)).powi(2);
+                let ratio = snr(&shifted) / snr(&RectifiedFlow);
+                assert!((ratio * s * s - 1.0).abs() < 1e-12, "s = {s}, t = {t}");
+                let gap = log_snr(&RectifiedFlow, t) - log_snr(&shifted, t);
+                assert!((gap - 2.0 * s.ln()).abs() < 1e-12);
+                // Still a straight line from image to noise.
+                assert!((shifted.alpha(t) + shifted.sigma(t) - 1.0).abs() < 1e-15);
+            }
+        }
+        let one = ShiftedFlow { s: 1.0 };
+        for t in [0.0, 0.3, 1.0] {
+            assert_eq!((one.alpha(t), one.sigma(t)), (1.0 - t, t));
+        }
+    }
+
+    #[test]
+    fn a_log_snr_shift_adds_delta_and_keeps_the_bases_form() {
+        let vp = VpCosine::default();
+        for delta in [-2.0 * 8f64.ln(), -1.0, 0.0, 0.7] {
+            let rf = LogSnrShift {
+                base: RectifiedFlow,
+                delta,
+            };
+            let cosine = LogSnrShift { base: vp, delta };
+            for t in [0.05, 0.2, 0.5, 0.8, 0.95] {
+                for (shifted, base) in [
+                    (&rf as &dyn Schedule, &RectifiedFlow as &dyn Schedule),
+                    (&cosine, &vp),
+                ] {
+                    let got = log_snr(shifted, t) - log_snr(base, t);
+                    assert!((got - delta).abs() < 1e-9, "δ = {delta}, t = {t}: {got}");
+                }
+                // Rectified flow stays a straight line: α + σ = 1; the cosine schedule stays
+                // variance preserving, with Hoogeboom et al.'s closed form α′² = sigmoid(λ + δ).
+                assert!((rf.alpha(t) + rf.sigma(t) - 1.0).abs() < 1e-12);
+                let want = sigmoid(log_snr(&vp, t) + delta);
+                assert!((cosine.alpha(t).powi(2) - want).abs() < 1e-9, "t = {t}");
+                assert!((cosine.alpha(t).powi(2) + cosine.sigma(t).powi(2) - 1.0).abs() < 1e-12);
+            }
+        }
+        // δ = 0 is the identity, and the ends stay where they are.
+        let same = LogSnrShift {
+            base: RectifiedFlow,
+            delta: 0.0,
+        };
+        for t in [0.0, 0.1, 0.5, 0.9, 1.0] {
+            assert!((same.sigma(t) - t).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn sd3s_timestep_shift_is_the_log_snr_shift_by_minus_two_ln_s() {
+        // The closed form against the generic clock found by bisection.
+        for s in [0.5, 2.0, 4.0, 8.0] {
+            let generic = LogSnrShift {
+                base: RectifiedFlow,
+                delta: -2.0 * f64::ln(s),
+            };
+            for t in [0.0, 0.03, 0.2, 0.5, 0.8, 0.97, 1.0] {
+                let (a, b) = (generic.base_time(t), timestep_shift(t, s));
+                assert!((a - b).abs() < 1e-12, "s = {s}, t = {t}: {a} vs {b}");
+                assert!((generic.sigma(t) - ShiftedFlow { s }.sigma(t)).abs() < 1e-12);
+            }
+        }
     }
 
     #[test]

@@ -26,6 +26,9 @@ const MANY: usize = 1000;
 const MANY_SEED: u64 = 2;
 /// Radii shown.
 const SHOWN: usize = 24;
+/// Two radii at which the chapter quotes the expected level.
+const NEAR: usize = 2;
+const FAR: usize = 10;
 
 /// The RAPSDs (DC included) of `count` standard noise fields drawn from one seed.
 fn noise_curves(count: usize, seed: u64) -> Vec<Vec<f64>> {
@@ -88,14 +91,30 @@ fn compute() -> Result<Analysis> {
 }
 
 fn values(a: &Analysis) -> Values {
+    let bins = RadialBins::new(SIZE, SIZE);
+    let pairs = bins.independent_counts();
+    // The first ring that holds more independent values than the next: the expected curve is
+    // not monotone.
+    let shrink = (1..pairs.len() - 1)
+        .find(|&r| pairs[r + 1] < pairs[r])
+        .expect("ring sizes are not monotone");
     vec![
         ("dip-fields", MANY.to_string()),
         ("dip-few-fields", a.few_fields.to_string()),
         ("dip-r1-expected", format!("{:.3}", a.expected[1])),
         ("dip-r1-measured", format!("{:.3}", a.geometric[1])),
         ("dip-r1-plain", format!("{:.3}", a.plain[1])),
-        ("dip-r2-expected", format!("{:.3}", a.expected[2])),
-        ("dip-r10-expected", format!("{:.3}", a.expected[10])),
+        ("dip-r2-expected", format!("{:.3}", a.expected[NEAR])),
+        ("dip-r10-expected", format!("{:.3}", a.expected[FAR])),
+        ("dip-near-radius", NEAR.to_string()),
+        ("dip-far-radius", FAR.to_string()),
+        ("dip-radii", SHOWN.to_string()),
+        ("dip-ring1-bins", bins.counts()[1].to_string()),
+        ("dip-ring1-pairs", pairs[1].to_string()),
+        ("dip-ring-a", shrink.to_string()),
+        ("dip-ring-a-pairs", pairs[shrink].to_string()),
+        ("dip-ring-b", (shrink + 1).to_string()),
+        ("dip-ring-b-pairs", pairs[shrink + 1].to_string()),
     ]
 }
 

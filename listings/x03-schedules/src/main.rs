@@ -158,8 +158,8 @@ fn compute() -> Result<Analysis> {
 }
 
 fn table(walks: &[Walk]) -> String {
-    let mut table = String::from(
-        "| schedule | every frequency detectable until t = | f_max below 0.05 from t = | nothing detectable from t = |\n|---|---|---|---|\n",
+    let mut table = format!(
+        "| schedule | every frequency detectable until t = | f_max below {MIDDLE} from t = | nothing detectable from t = |\n|---|---|---|---|\n",
     );
     for w in walks {
         let (start, middle, end) = w.milestones;
@@ -175,6 +175,10 @@ fn values(a: &Analysis) -> Values {
     let mut values = vec![
         ("x03-table", table(&a.walks).trim_end().to_string()),
         ("x03-sigma-vanish", format!("{:.0}", a.vanish)),
+        ("x03-middle", MIDDLE.to_string()),
+        ("x03-middle-period", format!("{:.0}", 1.0 / MIDDLE)),
+        ("x03-edm-sigma-min", Edm::default().sigma_min.to_string()),
+        ("x03-edm-sigma-max", Edm::default().sigma_max.to_string()),
     ];
     for w in &a.walks {
         let (start, middle, end) = w.milestones;

@@ -127,7 +127,7 @@ fn grey(field: &Field) -> RgbImage {
     let (i0, j0) = ((rows - CROP) / 2, (cols - CROP) / 2);
     RgbImage::from_fn(CROP as u32, CROP as u32, |x, y| {
         let v = field[[i0 + y as usize, j0 + x as usize]];
-        let g = ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8;
+        let g = spectral::grey::level(v);
         Rgb([g, g, g])
     })
 }

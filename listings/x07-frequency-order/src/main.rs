@@ -1,7 +1,9 @@
 //! X7 and X8 (beyond the post): does diffusion have to decide low frequencies first? The same
 //! Gaussian model of the photos (64 × 64) and the same Wiener denoiser and sampler, under three
 //! forward processes: white noise, EqualSNR (noise shaped like the data's spectrum) and
-//! FlippedSNR (the SNR order over frequency reversed), after Falck et al. (2025).
+//! FlippedSNR (each bin given the SNR white noise gives the bin of mirrored rank in the spectrum,
+//! which reverses the order), after Falck et al. (2025); see `spectral::noise_spectrum` for how
+//! both are calibrated to white noise's SNRs.
 //! X7: for each process, the time at which each frequency ring is half decided (G = 1/2).
 //! X8: the commitment heat map of each process, closed form with measured chains on top.
 //!
@@ -9,7 +11,7 @@
 //! Run: `cargo run -p x07-frequency-order`.
 //! Pieces: photos from `bookkit::data`; `GaussianModel` and `tiles` from
 //! `spectral::gaussian_model`; `NoiseSpectrum` (white, EqualSNR, FlippedSNR) from
-//! `spectral::noise_spectrum`; `measure`, `expected_commitment` and `half_times` from
+//! `spectral::noise_spectrum`, with `flipped_partners`; `measure`, `expected_commitment` and `half_times` from
 //! `spectral::commitment`; charts from `bookkit::plot`; `Heatmap` from `bookkit::heatmap`.
 
 use bookkit::colormap::VIRIDIS;
@@ -19,20 +21,24 @@ use bookkit::heatmap::{Curve, Heatmap, Marker, colorbar};
 use bookkit::plot::{BLUE, Canvas, Chart, ORANGE, PURPLE, RGBColor, Scale, Series, Style};
 use bookkit::values::{Values, save_values};
 use spectral::Field;
-use spectral::commitment::{Commitment, expected_commitment, half_times, measure};
+use spectral::commitment::{
+    Chains, Commitment, Sampler, Z_LIMIT, expected_commitment, half_times, measure,
+};
 use spectral::gaussian_model::{GaussianModel, tiles};
 use spectral::noise::seeded_rng;
-use spectral::noise_spectrum::NoiseSpectrum;
+use spectral::noise_spectrum::{NoiseSpectrum, flipped_partners};
 use spectral::schedule::{RectifiedFlow, time_grid};
 
 const SIZE: usize = 64;
-const CHAINS: usize = 200;
-/// The ancestral step with the exact posterior is an exact draw at any step size, so a coarse
-/// grid measures the same commitment as a fine one, at a fraction of the cost: the chains' count,
-/// not their steps, sets the standard error.
-const STEPS: usize = 20;
-/// Measure every 2nd step: t = 0.9, 0.8, …, 0.1.
-const EVERY: usize = 2;
+/// 200 chains of 20 steps, measured every 2nd step: t = 0.9, 0.8, …, 0.1. The ancestral step
+/// with the exact posterior is an exact draw at any step size, so a coarse grid measures the same
+/// commitment as a fine one, at a fraction of the cost: the chains' count, not their steps, sets
+/// the standard error.
+const CHAINS: Chains = Chains {
+    count: 200,
+    steps: 20,
+    every: 2,
+};
 const SEED: u64 = 17;
 /// Rings compared in the text: waves 32 and 2.1 pixels long.
 const LOW: usize = 2;
@@ -50,6 +56,9 @@ struct Process {
 struct Analysis {
     grid: Vec<f64>,
     processes: Vec<Process>,
+    /// Under FlippedSNR, the mean frequency (cycles per pixel) of the partners of each ring's
+    /// bins, DC included as ring 0.
+    partner_frequency: Vec<f64>,
 }
 
 // ANCHOR: processes
@@ -77,25 +86,41 @@ fn compute() -> anyhow::Result<Analysis> {
                 &RectifiedFlow,
                 &model,
                 noise,
-                STEPS,
-                EVERY,
+                Sampler::Ancestral,
                 CHAINS,
                 &mut rng,
             ),
         })
         .collect();
-    Ok(Analysis { grid, processes })
+    let partner_frequency = partner_frequency(&model);
+    Ok(Analysis {
+        grid,
+        processes,
+        partner_frequency,
+    })
 }
 // ANCHOR_END: processes
 
-fn worst_z(c: &Commitment) -> f64 {
-    let mut worst: f64 = 0.0;
-    for ((m, se), e) in c.measured.iter().zip(&c.standard_error).zip(&c.expected) {
-        for r in 1..m.len() {
-            worst = worst.max(((m[r] - e[r]) / se[r]).abs());
+/// The frequency |k| in cycles per pixel of bin k (unshifted layout), from its signed indices.
+fn frequency_of((i, j): (usize, usize)) -> f64 {
+    let signed = |k: usize| k.min(SIZE - k) as f64;
+    signed(i).hypot(signed(j)) / SIZE as f64
+}
+
+/// For every ring, the mean frequency of its bins' FlippedSNR partners.
+fn partner_frequency(model: &GaussianModel) -> Vec<f64> {
+    let partners = flipped_partners(model);
+    let mut sums = vec![(0.0, 0usize); SIZE / 2];
+    for (k, partner) in partners.indexed_iter() {
+        let ring = (frequency_of(k) * SIZE as f64).round() as usize;
+        if let Some((sum, count)) = sums.get_mut(ring) {
+            *sum += frequency_of(*partner);
+            *count += 1;
         }
     }
-    worst
+    sums.iter()
+        .map(|(sum, count)| sum / *count as f64)
+        .collect()
 }
 
 /// The measured time at which EqualSNR's closed form is nearest 1/2.
@@ -121,14 +146,16 @@ fn spread(c: &Commitment, i: usize) -> (f64, f64) {
     (hi - lo, se)
 }
 
-/// The measured time index nearest t = 0.3, where white noise has decided low but not high
-/// frequencies.
-fn compare_time(c: &Commitment) -> usize {
+/// The measured time index nearest to where FlippedSNR's closed form half decides the highest
+/// ring compared: there white noise has long decided the low rings and FlippedSNR has not.
+fn compare_time(a: &Analysis) -> usize {
+    let c = &a.processes[0].measured;
+    let target = a.processes[2].half[HIGH];
     (0..c.times.len())
         .min_by(|&i, &j| {
-            (c.times[i] - 0.3)
+            (c.times[i] - target)
                 .abs()
-                .total_cmp(&(c.times[j] - 0.3).abs())
+                .total_cmp(&(c.times[j] - target).abs())
         })
         .expect("times")
 }
@@ -142,14 +169,31 @@ fn values(a: &Analysis) -> Values {
     let worst = a
         .processes
         .iter()
-        .map(|p| worst_z(&p.measured))
+        .map(|p| p.measured.worst_z())
         .fold(0.0, f64::max);
     let ie = equal_time(equal);
     let (spread, se) = spread(equal, ie);
-    let ic = compare_time(white);
+    let ic = compare_time(a);
+    let period = |r: usize| SIZE as f64 / r as f64;
+    let flip_latest = a.processes[2].half[1..].iter().copied().fold(0.0, f64::max);
     vec![
-        ("order-chains", CHAINS.to_string()),
-        ("order-steps", STEPS.to_string()),
+        ("order-rings", (white.frequency.len() - 1).to_string()),
+        ("order-z-limit", Z_LIMIT.to_string()),
+        ("order-flip-half-latest", format!("{flip_latest:.2}")),
+        ("order-low-period", format!("{:.0}", period(LOW))),
+        ("order-high-period", format!("{:.1}", period(HIGH))),
+        ("order-low-f", format!("{:.3}", white.frequency[LOW])),
+        ("order-high-f", format!("{:.3}", white.frequency[HIGH])),
+        (
+            "order-low-partner-f",
+            format!("{:.2}", a.partner_frequency[LOW]),
+        ),
+        (
+            "order-high-partner-f",
+            format!("{:.2}", a.partner_frequency[HIGH]),
+        ),
+        ("order-chains", CHAINS.count.to_string()),
+        ("order-steps", CHAINS.steps.to_string()),
         ("order-worst-z", format!("{worst:.1}")),
         ("order-equal-t", format!("{:.1}", equal.times[ie])),
         ("order-equal-spread", format!("{spread:.3}")),
@@ -173,6 +217,10 @@ fn values(a: &Analysis) -> Values {
 
 const COLORS: [RGBColor; 3] = [BLUE, ORANGE, PURPLE];
 
+/// The lower end of X7's time axis: logarithmic, so that FlippedSNR's half times, all below
+/// t = 0.1 for the rings shown, stay apart.
+const T_AXIS_FROM: f64 = 0.01;
+
 fn draw_order(a: &Analysis) -> anyhow::Result<()> {
     let f: Vec<f64> = (1..SIZE / 2).map(|r| r as f64 / SIZE as f64).collect();
     let styles = [Style::Line, Style::Line, Style::Dotted];
@@ -180,8 +228,8 @@ fn draw_order(a: &Analysis) -> anyhow::Result<()> {
         "time step t at which the ring is half decided (G = 1/2)",
         "frequency (cycles/pixel)",
     )
-    .scales(Scale::Linear, Scale::Log)
-    .x_range(0.0, 1.0);
+    .scales(Scale::Log, Scale::Log)
+    .x_range(T_AXIS_FROM, 1.0);
     for ((p, color), style) in a.processes.iter().zip(COLORS).zip(styles) {
         chart = chart.with(Series::new(&p.half[1..], &f, color, style).label(p.name));
     }
@@ -279,8 +327,8 @@ mod tests {
     #[test]
     fn every_process_commits_as_its_closed_form_says() {
         for p in &analysis().processes {
-            let z = worst_z(&p.measured);
-            assert!(z < 4.5, "{}: {z}", p.name);
+            let z = p.measured.worst_z();
+            assert!(z < Z_LIMIT, "{}: {z}", p.name);
         }
     }
 
@@ -290,8 +338,8 @@ mod tests {
         for (i, m) in c.measured.iter().enumerate() {
             let mean = m[1..].iter().sum::<f64>() / (m.len() - 1) as f64;
             for (r, (v, se)) in m.iter().zip(&c.standard_error[i]).enumerate().skip(1) {
-                // Independent of frequency within the chains' standard error (4.5 of them).
-                assert!((v - mean).abs() < 4.5 * se, "t {} r {r}", c.times[i]);
+                // Independent of frequency: within Z_LIMIT of the ring's standard errors.
+                assert!((v - mean).abs() < Z_LIMIT * se, "t {} r {r}", c.times[i]);
             }
         }
         // And the closed form's half times are all equal.
@@ -304,16 +352,59 @@ mod tests {
         let a = analysis();
         let (white, flipped) = (&a.processes[0], &a.processes[2]);
         // White noise: the lowest ring is half decided last (latest t), the highest first.
-        assert!(white.half[LOW] > white.half[HIGH] + 0.3);
         // FlippedSNR: the other way round.
-        assert!(flipped.half[HIGH] > flipped.half[LOW] + 0.3);
-        // And in the chains, at t = 0.3: low rings are more decided than high ones under white
-        // noise, less under FlippedSNR, each by many standard errors.
-        let i = compare_time(&white.measured);
+        assert!(white.half[LOW] > white.half[HIGH]);
+        assert!(flipped.half[HIGH] > flipped.half[LOW]);
+        // Every ring shown takes the SNR of a high-frequency bin: all are half decided late in
+        // the run, within X7's logarithmic time axis.
+        let latest = flipped.half[1..].iter().copied().fold(0.0, f64::max);
+        let earliest = flipped.half[1..].iter().copied().fold(1.0, f64::min);
+        assert!(
+            latest < white.half[LOW] && earliest > T_AXIS_FROM,
+            "{earliest} {latest}"
+        );
+        // And in the chains, at the compared time: low rings are more decided than high ones
+        // under white noise, less under FlippedSNR, each by many standard errors.
+        let i = compare_time(a);
         let gap = |c: &Commitment| {
             (c.measured[i][LOW] - c.measured[i][HIGH])
                 / c.standard_error[i][LOW].hypot(c.standard_error[i][HIGH])
         };
         assert!(gap(&white.measured) > 10.0 && gap(&flipped.measured) < -10.0);
+    }
+
+    #[test]
+    fn flipped_partners_are_where_an_isotropic_spectrum_would_put_them() {
+        // For a spectrum that falls with |k| alone, mirroring the rank in P is mirroring the rank
+        // in |k|: sort the bins by frequency, and the i-th lowest is paired with the i-th
+        // highest. Most bins are at high frequencies, and the highest sit in the corners beyond
+        // the last ring, so the partners of the lowest ring are corner bins and those of the
+        // highest ring are mid frequencies, not the lowest rings. The photo model is not quite
+        // isotropic (the streaks of X4): its partners agree to within 0.05 cycles per pixel.
+        let mut by_frequency: Vec<f64> = (0..SIZE)
+            .flat_map(|i| (0..SIZE).map(move |j| frequency_of((i, j))))
+            .filter(|f| *f > 0.0)
+            .collect();
+        by_frequency.sort_by(f64::total_cmp);
+        let isotropic = |ring: usize| {
+            let (mut sum, mut count) = (0.0, 0);
+            for (rank, f) in by_frequency.iter().enumerate() {
+                if (f * SIZE as f64).round() as usize == ring {
+                    sum += by_frequency[by_frequency.len() - 1 - rank];
+                    count += 1;
+                }
+            }
+            sum / count as f64
+        };
+        let measured = &analysis().partner_frequency;
+        for ring in [LOW, HIGH] {
+            let want = isotropic(ring);
+            assert!(
+                (measured[ring] - want).abs() < 0.05,
+                "ring {ring}: {} vs {want}",
+                measured[ring]
+            );
+        }
+        assert!(isotropic(LOW) > 0.5 && isotropic(HIGH) < 0.4);
     }
 }

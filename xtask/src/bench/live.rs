@@ -7,7 +7,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::process::{step, target_dir};
+use crate::process::{LONG, output_within, step, target_dir};
 use crate::{cargo, root, run};
 
 /// Steps timed on each side.
@@ -41,14 +41,17 @@ pub fn time_live() -> Result<LiveTiming> {
         "bench_step",
     ]))?;
     let native = target_dir().join("release/examples/bench_step");
-    let out = Command::new("node")
-        .current_dir(root())
+    let mut node = Command::new("node");
+    node.current_dir(root())
         .arg("tests/browser/live-bench.mjs")
         .arg(root().join("book"))
         .arg(&native)
-        .arg(STEPS.to_string())
-        .output()
-        .context("cannot start node for tests/browser/live-bench.mjs")?;
+        .arg(STEPS.to_string());
+    if let Some(chromium) = crate::browser::find_chromium() {
+        node.env("CHROMIUM", chromium);
+    }
+    let out = output_within(&mut node, LONG)
+        .context("cannot run node for tests/browser/live-bench.mjs")?;
     if !out.status.success() {
         bail!(
             "live-bench.mjs failed: {}",

@@ -62,8 +62,7 @@ use stats::Summary;
 const RECORDED: &str = "bench/report.md";
 
 /// `cargo xtask bench [OPTIONS]`: see the module documentation.
-pub fn run(args: &[String]) -> Result<()> {
-    let options = Options::parse(args)?;
+pub fn run(options: Options) -> Result<()> {
     let load_before = machine::load_average();
     let tools = Tools::prepare()?;
     let set = tempfile::Builder::new()

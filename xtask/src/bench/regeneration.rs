@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use crate::process::{first_line, step, target_dir};
+use crate::process::{LONG, answers_version, first_line, status_within, step, target_dir};
 use crate::{cargo, root};
 
 /// The figure regeneration timing: which command, and how long (or why it failed).
@@ -49,12 +49,10 @@ pub fn time_figures() -> FigureTiming {
 /// Whether `cargo xtask book` can run without first installing its tools (which is not what a
 /// regeneration costs).
 fn have_book_tools() -> bool {
-    ["mdbook", "mdbook-katex"].iter().all(|t| {
-        Command::new(t)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }) && first_line(Command::new("mdbook").arg("--version")).contains("0.5.4")
+    ["mdbook", "mdbook-katex"]
+        .iter()
+        .all(|t| answers_version(t))
+        && first_line(Command::new("mdbook").arg("--version")).contains("0.5.4")
 }
 
 /// `cargo xtask WHAT` twice, the second run timed; output goes to `target/bench/xtask-WHAT.log`.
@@ -69,12 +67,14 @@ fn time_xtask(what: &str) -> Result<f64> {
     let run = || -> Result<f64> {
         let file = std::fs::File::create(&log)?;
         let started = Instant::now();
-        let st = cargo()
-            .args(["xtask", what])
-            .current_dir(root())
-            .stdout(file.try_clone()?)
-            .stderr(file)
-            .status()?;
+        let st = status_within(
+            cargo()
+                .args(["xtask", what])
+                .current_dir(root())
+                .stdout(file.try_clone()?)
+                .stderr(file),
+            LONG,
+        )?;
         if !st.success() {
             bail!("{command} failed ({st}); see {}", log.display());
         }

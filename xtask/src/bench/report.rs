@@ -257,7 +257,12 @@ mod tests {
             rustc: "rustc".into(),
             python: "Python".into(),
         };
-        let options = Options::parse(&["--reps".into(), "3".into()]).unwrap();
+        let options = Options {
+            images: 512,
+            reps: 3,
+            figures: true,
+            record: false,
+        };
         let figures = Some(FigureTiming {
             command: "cargo xtask book".into(),
             seconds: Some(25.0),

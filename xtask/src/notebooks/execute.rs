@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::process::{step, target_dir};
+use crate::process::{QUICK, output_within, step, target_dir};
 use crate::python::Venv;
 use crate::{cargo, root, run};
 
@@ -39,7 +39,7 @@ pub fn execute_all() -> Result<()> {
 fn ensure_kernel() -> Result<()> {
     let (name, version) = EVCXR;
     // evcxr_jupyter has no --version: ask cargo which version it installed.
-    let installed = cargo().args(["install", "--list"]).output().ok();
+    let installed = output_within(cargo().args(["install", "--list"]), QUICK).ok();
     let listed = installed.map(|o| String::from_utf8_lossy(&o.stdout).to_string());
     if !listed.is_some_and(|list| list.contains(&format!("{name} v{version}:"))) {
         step(&format!(

@@ -168,16 +168,24 @@ where
     let outcome = catch_unwind(AssertUnwindSafe(|| measure_file(path, plans)));
     MEASURING.with(|m| m.set(false));
     outcome.unwrap_or_else(|payload| {
-        let text = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
         Err(BadFile::new(
             path,
-            format!("cannot be decoded: the decoder failed on it ({text})"),
+            format!(
+                "cannot be decoded: the decoder failed on it ({})",
+                panic_text(payload.as_ref())
+            ),
         ))
     })
+}
+
+/// What a panic said: its message when it was given one (`panic!("…")` with or without
+/// arguments), else nothing. For the one line `spectra` prints about it.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }
 
 /// What the workers share: the RAPSD plan (FFT plan and radial bins) of the latest shape

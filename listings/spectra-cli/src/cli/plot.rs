@@ -5,7 +5,8 @@
 //!
 //! Photos are measured as everywhere in the tool (the RAPSD of one channel); recordings as in the
 //! sound chapter (the RAPSD of the log-mel spectrogram of their middle 2 s). Which of the two the
-//! inputs are is told from the files' extensions.
+//! inputs are is told from the files' extensions. The book's own sets are built into the binary
+//! ([`crate::embedded`]), measured by this same code, so `plot` needs no copy of the book.
 
 use std::path::{Path, PathBuf};
 
@@ -13,12 +14,14 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Serialize;
 use spectral::fit::{PowerLaw, fit_power_law};
+use spectral::spectrum::Rapsd;
 
 use super::measure::{Measured, measure_recordings};
 use super::report::{Skipped, check_fittable, powerless, skipped};
 use super::{Input, Spectra, Warn, measure};
-use bookkit::audio::{AUDIO_EXTENSIONS, default_audio_dir};
-use bookkit::data::{IMAGE_EXTENSIONS, default_images_dir, has_extension, walk_files};
+use crate::embedded::{self, Reference};
+use bookkit::audio::AUDIO_EXTENSIONS;
+use bookkit::data::{BOOK_SIZE, IMAGE_EXTENSIONS, Preprocess, has_extension, walk_files};
 use bookkit::figure::write_atomic;
 use bookkit::plot::{BLUE, Chart, RED, Series, Style};
 
@@ -29,7 +32,7 @@ pub struct PlotArgs {
     /// The picture to write: .png or .svg (written whole or not at all)
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
-    /// Folder of images to compare with [default: the book's embedded photos]
+    /// Folder of images (or recordings) to compare with [default: the book's, built in]
     #[arg(long, value_name = "DIR")]
     pub reference: Option<PathBuf>,
     /// Draw your images alone, without a reference set
@@ -125,11 +128,20 @@ impl Material {
         }
     }
 
-    /// The book's own set of this material, and its legend label.
-    fn book_set(self) -> (&'static str, PathBuf) {
+    /// The book's own set of this material as the input's options would measure it, and its
+    /// legend label: built in for the book's preparation (any channel, 320 × 320), which is the
+    /// only one it was measured with.
+    fn book_set(self, input: &Input) -> Result<(&'static str, Reference)> {
         match self {
-            Material::Images => ("the book's photos", default_images_dir()),
-            Material::Recordings => ("the book's recordings", default_audio_dir()),
+            Material::Recordings => Ok(("the book's recordings", embedded::recordings())),
+            Material::Images if input.preprocess() == Preprocess::default() => {
+                Ok(("the book's photos", embedded::photos(input.channel)))
+            }
+            Material::Images => bail!(
+                "the book's photos are built into spectra as measured at {BOOK_SIZE}×{BOOK_SIZE}: \
+                 with --size or --no-resize, pass --reference DIR (the book's are in its \
+                 data/images) or --no-reference"
+            ),
         }
     }
 }
@@ -138,30 +150,47 @@ impl Material {
 struct Set {
     label: String,
     material: Material,
-    spectra: Spectra,
+    files: usize,
+    /// The log-domain mean curve, DC first.
+    mean: Rapsd,
     law: PowerLaw,
 }
 
 impl Set {
-    /// Measures (warning about bad files) and fits one set.
-    fn measure(label: String, material: Material, input: &Input, warn: Warn<'_>) -> Result<Set> {
+    /// Measures (warning about bad files) and fits one set; also returns the measurement.
+    fn measure(
+        label: String,
+        material: Material,
+        input: &Input,
+        warn: Warn<'_>,
+    ) -> Result<(Set, Spectra)> {
         let spectra = material.measure(input).settle(Some(&powerless), warn)?;
         check_fittable(&spectra)?;
-        let mean = spectra.log_mean().without_dc();
+        let reference = Reference {
+            files: spectra.curves.len(),
+            mean: spectra.log_mean(),
+        };
+        Ok((Set::of(label, material, reference), spectra))
+    }
+
+    /// A set already measured: its fit.
+    fn of(label: String, material: Material, reference: Reference) -> Set {
+        let mean = reference.mean.without_dc();
         let law = fit_power_law(&mean.frequency, &mean.power);
-        Ok(Set {
+        Set {
             label,
             material,
-            spectra,
+            files: reference.files,
+            mean: reference.mean,
             law,
-        })
+        }
     }
 
     /// The data curve and its fit, in one colour.
     fn series(&self, color: bookkit::plot::RGBColor) -> [Series; 2] {
-        let mean = self.spectra.log_mean().without_dc();
+        let mean = self.mean.without_dc();
         let fitted: Vec<f64> = mean.frequency.iter().map(|f| self.law.eval(*f)).collect();
-        let n = self.spectra.curves.len();
+        let n = self.files;
         let noun = self.material.noun(n);
         [
             Series::new(&mean.frequency, &mean.power, color, Style::LineDots)
@@ -197,52 +226,54 @@ struct ReferenceSummary {
 pub fn plot(args: &PlotArgs, warn: Warn<'_>) -> Result<String> {
     let format = Format::of(&args.output)?;
     let material = Material::of(&args.input.paths)?;
-    let reference = reference_folder(args, material)?;
+    let compare = compare_with(args, material)?;
     let yours = match material {
         Material::Images => "your images",
         Material::Recordings => "your recordings",
     };
-    let ours = Set::measure(yours.into(), material, &args.input, &mut *warn)?;
-    let theirs = match &reference {
-        None => None,
-        Some((label, dir)) => {
+    let (ours, spectra) = Set::measure(yours.into(), material, &args.input, &mut *warn)?;
+    let theirs = match compare {
+        Compare::Nothing => None,
+        Compare::Book(label, set) => Some((Set::of(label.into(), material, set), BUILT_IN.into())),
+        Compare::Folder(dir) => {
             let input = Input {
                 paths: vec![dir.clone()],
                 ..args.input.clone()
             };
-            Some(Set::measure(label.clone(), material, &input, &mut *warn)?)
+            let (set, _) = Set::measure("reference".into(), material, &input, &mut *warn)?;
+            Some((set, dir.display().to_string()))
         }
     };
-    let chart = chart(args, &ours, theirs.as_ref());
+    let chart = chart(args, &ours, theirs.as_ref().map(|(set, _)| set));
     let bytes = match format {
         Format::Png => png_bytes(&chart.render(args.width, args.height)?)?,
         Format::Svg => chart.svg(args.width, args.height).into_bytes(),
     };
     write_atomic(&args.output, &bytes)?;
-    Ok(summary(
-        args,
-        &ours,
-        theirs.as_ref().zip(reference.as_ref()),
-    ))
+    Ok(summary(args, &ours, &spectra, theirs.as_ref()))
 }
 
-/// The reference set's legend label and folder, checked before any work is done.
-fn reference_folder(args: &PlotArgs, material: Material) -> Result<Option<(String, PathBuf)>> {
+/// What `--json` names as the reference folder when the book's built-in set is drawn.
+pub const BUILT_IN: &str = "built into spectra (the book's data/)";
+
+/// What the reader's set is drawn beside.
+enum Compare {
+    Nothing,
+    /// The book's set, built in, with its legend label.
+    Book(&'static str, Reference),
+    Folder(PathBuf),
+}
+
+/// The reference set, decided before any work is done.
+fn compare_with(args: &PlotArgs, material: Material) -> Result<Compare> {
     if args.no_reference {
-        return Ok(None);
+        return Ok(Compare::Nothing);
     }
     if let Some(dir) = &args.reference {
-        return Ok(Some(("reference".to_string(), dir.clone())));
+        return Ok(Compare::Folder(dir.clone()));
     }
-    let (label, dir) = material.book_set();
-    if !dir.is_dir() {
-        bail!(
-            "{}: the book's embedded data are not here (was spectra moved out of the book's \
-             repository?): pass --reference DIR or --no-reference",
-            dir.display()
-        );
-    }
-    Ok(Some((label.to_string(), dir)))
+    let (label, set) = material.book_set(&args.input)?;
+    Ok(Compare::Book(label, set))
 }
 
 fn chart(args: &PlotArgs, ours: &Set, theirs: Option<&Set>) -> Chart {
@@ -270,17 +301,22 @@ fn png_bytes(img: &bookkit::image::RgbImage) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn summary(args: &PlotArgs, ours: &Set, theirs: Option<(&Set, &(String, PathBuf))>) -> String {
+fn summary(
+    args: &PlotArgs,
+    ours: &Set,
+    spectra: &Spectra,
+    theirs: Option<&(Set, String)>,
+) -> String {
     let output = args.output.display().to_string();
-    let n = ours.spectra.curves.len();
+    let n = ours.files;
     if !args.input.json {
         let mut line = format!(
             "{output}: {n} {}, alpha = {:.3}",
             ours.material.noun(n),
             ours.law.alpha
         );
-        if let Some((set, (label, _))) = theirs {
-            line += &format!("; {label}: alpha = {:.3}", set.law.alpha);
+        if let Some((set, _)) = theirs {
+            line += &format!("; {}: alpha = {:.3}", set.label, set.law.alpha);
         }
         return line + "\n";
     }
@@ -290,12 +326,12 @@ fn summary(args: &PlotArgs, ours: &Set, theirs: Option<(&Set, &(String, PathBuf)
         files: n,
         alpha: ours.law.alpha,
         c: ours.law.c,
-        reference: theirs.map(|(set, (_, dir))| ReferenceSummary {
-            folder: dir.display().to_string(),
-            files: set.spectra.curves.len(),
+        reference: theirs.map(|(set, folder)| ReferenceSummary {
+            folder: folder.clone(),
+            files: set.files,
             alpha: set.law.alpha,
         }),
-        skipped: skipped(&ours.spectra),
+        skipped: skipped(spectra),
     };
     let mut s = serde_json::to_string(&summary).expect("finite numbers and strings serialise");
     s.push('\n');
