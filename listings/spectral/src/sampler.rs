@@ -73,7 +73,13 @@ where
 }
 
 /// One DDIM step from time t to time s < t, given the denoiser's x̂₀ at t.
-pub fn ode_step<S: Schedule + ?Sized>(schedule: &S, x: &Field, x0_hat: &Field, t: f64, s: f64) -> Field {
+pub fn ode_step<S: Schedule + ?Sized>(
+    schedule: &S,
+    x: &Field,
+    x0_hat: &Field,
+    t: f64,
+    s: f64,
+) -> Field {
     let eps_hat = (x - &(x0_hat * schedule.alpha(t))) / schedule.sigma(t);
     x0_hat * schedule.alpha(s) + &eps_hat * schedule.sigma(s)
 }

@@ -210,7 +210,11 @@ pub fn resize_model(model: &GaussianModel, rows: usize, cols: usize) -> Gaussian
         return model.clone();
     }
     let signed = |k: usize, len: usize| {
-        if k <= len / 2 { k as f64 } else { k as f64 - len as f64 }
+        if k <= len / 2 {
+            k as f64
+        } else {
+            k as f64 - len as f64
+        }
     };
     let radius = |fy: f64, fx: f64| fy.hypot(fx);
     // The model's exponent: the least-squares slope of log P against log |f| over its bins.
@@ -272,7 +276,11 @@ mod resize_tests {
         GaussianModel {
             power: Field::from_shape_fn((n, n), |(i, j)| {
                 let r = f(i).hypot(f(j));
-                if r == 0.0 { 100.0 } else { 1e-3 * r.powf(-alpha) }
+                if r == 0.0 {
+                    100.0
+                } else {
+                    1e-3 * r.powf(-alpha)
+                }
             }),
         }
     }

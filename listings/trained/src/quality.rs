@@ -103,7 +103,11 @@ pub fn sweep(
                 // ε̂_net − ε̂_W = α(x̂_W − x̂_net)/σ; ε̂_net = (x_t − α·x̂_net)/σ.
                 sums.difference += squared(net, &w) * (a / s).powi(2);
                 sums.prediction += squared(&(x / s), &(net * (a / s)));
-                let (xs, ns, ws) = (filter.spectrum(x), filter.spectrum(net), filter.spectrum(&w));
+                let (xs, ns, ws) = (
+                    filter.spectrum(x),
+                    filter.spectrum(net),
+                    filter.spectrum(&w),
+                );
                 Zip::from(&mut sums.cross)
                     .and(&mut sums.wiener_cross)
                     .and(&mut sums.input)

@@ -76,7 +76,10 @@ pub fn log_csv(log: &[LogRow]) -> String {
 pub fn read_log(text: &str) -> Result<Vec<LogRow>> {
     let mut lines = text.lines();
     if lines.next() != Some(LogRow::csv_header().as_str()) {
-        bail!("not a training log: the first line is not {}", LogRow::csv_header());
+        bail!(
+            "not a training log: the first line is not {}",
+            LogRow::csv_header()
+        );
     }
     lines
         .enumerate()
@@ -88,7 +91,12 @@ pub fn read_log(text: &str) -> Result<Vec<LogRow>> {
                     .ok_or_else(|| anyhow::anyhow!("line {}: {line:?} is not a log row", i + 2))
             };
             if f.len() != 4 + BANDS {
-                bail!("line {}: {line:?} has {} fields, not {}", i + 2, f.len(), 4 + BANDS);
+                bail!(
+                    "line {}: {line:?} has {} fields, not {}",
+                    i + 2,
+                    f.len(),
+                    4 + BANDS
+                );
             }
             let mut bands = [0.0; BANDS];
             for (b, v) in bands.iter_mut().enumerate() {
@@ -132,7 +140,7 @@ pub struct Example {
 // ANCHOR: example
 /// Draws `n` crops from `photos`, a time for each from [t_min, 1] and noise of the process,
 /// and prepares them: the network's input, and its target (x₀ − W(x_t))/c_out.
-fn examples<R: rand::Rng>(
+pub fn examples<R: rand::Rng>(
     network: &Network,
     noise: &spectral::noise_spectrum::NoiseSpectrum,
     config: &Config,
@@ -482,7 +490,9 @@ mod tests {
             },
         ];
         assert_eq!(read_log(&log_csv(&rows)).unwrap(), rows);
-        let e = read_log(&(LogRow::csv_header() + "\n1,2,3\n")).unwrap_err().to_string();
+        let e = read_log(&(LogRow::csv_header() + "\n1,2,3\n"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 2"), "{e}");
         assert!(read_log("step,loss\n").is_err());
     }

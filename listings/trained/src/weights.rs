@@ -148,7 +148,7 @@ pub fn load(bytes: &[u8], config: &Config) -> Result<Network> {
 /// both sides divisible by 8.
 pub fn load_for_shape(bytes: &[u8], config: &Config, rows: usize, cols: usize) -> Result<Network> {
     let step = 1usize << (config.architecture.widths.len() - 1);
-    if rows % step != 0 || cols % step != 0 || rows == 0 || cols == 0 {
+    if !rows.is_multiple_of(step) || !cols.is_multiple_of(step) || rows == 0 || cols == 0 {
         bail!("the network needs sides divisible by {step}, not {rows}×{cols}");
     }
     load_for(bytes, config, Some((rows, cols)))

@@ -73,33 +73,68 @@ fn at(a: &Analysis, t: f64) -> &AtTime {
         .expect("a measured time")
 }
 
+/// The largest |effective gain − G| over every time and ring but DC, with its ring's frequency
+/// (cycles per pixel) and its time.
+fn largest_gain_departure(a: &Analysis) -> (f64, f64, f64) {
+    let mut worst = (0.0, 0.0, 0.0);
+    for m in &a.sweep {
+        for r in 1..m.gain.len() {
+            let d = m.gain[r] - m.wiener_gain[r];
+            if d.abs() > f64::abs(worst.0) {
+                worst = (d, r as f64 / SIZE as f64, m.t);
+            }
+        }
+    }
+    worst
+}
+
 fn values(a: &Analysis) -> Values {
+    let (departure, departure_f, departure_t) = largest_gain_departure(a);
     let high: Vec<&AtTime> = a.sweep.iter().filter(|m| m.t >= HIGH).collect();
-    let worst_high = high.iter().map(|m| m.gain_db()).fold(f64::INFINITY, f64::min);
-    let best = a.sweep.iter().map(|m| m.gain_db()).fold(f64::NEG_INFINITY, f64::max);
+    let worst_high = high
+        .iter()
+        .map(|m| m.gain_db())
+        .fold(f64::INFINITY, f64::min);
+    let best = a
+        .sweep
+        .iter()
+        .map(|m| m.gain_db())
+        .fold(f64::NEG_INFINITY, f64::max);
     vec![
         ("tq-crops", a.crops.to_string()),
         ("tq-per-photo", PER_PHOTO.to_string()),
         ("tq-moderate-t", format!("{MODERATE:.1}")),
-        ("tq-gain-moderate", format!("{:.2}", at(a, MODERATE).gain_db())),
+        (
+            "tq-gain-moderate",
+            format!("{:.2}", at(a, MODERATE).gain_db()),
+        ),
         ("tq-high-t", format!("{HIGH:.1}")),
         ("tq-gain-high-worst", format!("{worst_high:.2}")),
         ("tq-gain-best", format!("{best:.2}")),
         ("tq-share-low", format!("{:.3}", at(a, 0.1).gaussian_share)),
-        ("tq-share-moderate", format!("{:.3}", at(a, MODERATE).gaussian_share)),
+        (
+            "tq-share-moderate",
+            format!("{:.3}", at(a, MODERATE).gaussian_share),
+        ),
         ("tq-share-high", format!("{:.3}", at(a, 0.9).gaussian_share)),
+        ("tq-gain-departure", format!("{:.2}", departure.abs())),
+        ("tq-gain-departure-f", format!("{departure_f:.3}")),
+        ("tq-gain-departure-t", format!("{departure_t:.2}")),
     ]
 }
 
 fn draw_quality(a: &Analysis) -> Result<()> {
     let t: Vec<f64> = a.sweep.iter().map(|m| m.t).collect();
-    let rel = |f: fn(&AtTime) -> f64| -> Vec<f64> { a.sweep.iter().map(|m| f(m) / m.signal).collect() };
+    let rel =
+        |f: fn(&AtTime) -> f64| -> Vec<f64> { a.sweep.iter().map(|m| f(m) / m.signal).collect() };
     let errors = Chart::linear("time step t", "squared error / signal power")
         .scales(Scale::Linear, Scale::Log)
         .x_range(0.0, 1.0)
         .with(Series::new(&t, &rel(|m| m.noisy), GREY, Style::Dashed).label("noisy input x_t/α"))
         .with(Series::new(&t, &rel(|m| m.wiener), BLUE, Style::LineDots).label("Wiener filter"))
-        .with(Series::new(&t, &rel(|m| m.network), ORANGE, Style::LineDots).label("trained network"));
+        .with(
+            Series::new(&t, &rel(|m| m.network), ORANGE, Style::LineDots).label("trained network"),
+        );
     let gains: Vec<f64> = a.sweep.iter().map(|m| m.gain_db()).collect();
     let gain = Chart::linear("time step t", "network's gain over Wiener (dB)")
         .x_range(0.0, 1.0)
@@ -126,7 +161,9 @@ fn draw_gaussian(a: &Analysis) -> Result<()> {
     let x_edges: Vec<f64> = (0..=a.grid.len())
         .map(|i| (i as f64 - 0.5).clamp(0.0, 200.0) / 200.0)
         .collect();
-    let y_edges: Vec<f64> = (1..=SIZE / 2).map(|r| (r as f64 - 0.5) / SIZE as f64).collect();
+    let y_edges: Vec<f64> = (1..=SIZE / 2)
+        .map(|r| (r as f64 - 0.5) / SIZE as f64)
+        .collect();
     let shown = [1, 2, 4, 8, 16, 30];
     let markers = a.sweep.iter().flat_map(|m| {
         shown.iter().map(move |&r| Marker {
@@ -149,7 +186,15 @@ fn draw_gaussian(a: &Analysis) -> Result<()> {
         font_size: 19,
     };
     map.draw(&mut canvas, 440, 0, 560, h)?;
-    colorbar(&mut canvas, VIRIDIS, (0.0, 1.0), &[0.0, 0.5, 1.0], "G", (1020, 60, 24, 340), 19)?;
+    colorbar(
+        &mut canvas,
+        VIRIDIS,
+        (0.0, 1.0),
+        &[0.0, 0.5, 1.0],
+        "G",
+        (1020, 60, 24, 340),
+        19,
+    )?;
     let _ = RGBColor(0, 0, 0);
     save_png(&canvas.into_image(), "x11-how-gaussian.png")?;
     Ok(())

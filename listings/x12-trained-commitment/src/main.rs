@@ -16,7 +16,7 @@ use bookkit::heatmap::{Curve, Heatmap, Marker, colorbar};
 use bookkit::plot::{Canvas, RGBColor};
 use bookkit::values::{Values, save_values};
 use spectral::Field;
-use spectral::commitment::{Commitment, CommitmentSums, half_times};
+use spectral::commitment::{Commitment, CommitmentSums, expected_commitment, half_times};
 use spectral::gaussian_model::ring_mean;
 use spectral::noise::seeded_rng;
 use spectral::sampler::reverse_times;
@@ -52,13 +52,21 @@ fn compute() -> Result<Analysis> {
     // Each chain's guesses x̂₀(t) at the kept steps, then its sample.
     let mut guesses: Vec<Vec<Field>> = vec![Vec::new(); CHAINS];
     let mut rng = seeded_rng(SEED);
-    let samples = run(&network, &noise, Sampler::Ancestral, CHAINS, STEPS, &mut rng, |i, _, x0| {
-        if kept.contains(&i) {
-            for (g, x) in guesses.iter_mut().zip(x0) {
-                g.push(x.clone());
+    let samples = run(
+        &network,
+        &noise,
+        Sampler::Ancestral,
+        CHAINS,
+        STEPS,
+        &mut rng,
+        |i, _, x0| {
+            if kept.contains(&i) {
+                for (g, x) in guesses.iter_mut().zip(x0) {
+                    g.push(x.clone());
+                }
             }
-        }
-    })?;
+        },
+    )?;
     for (g, sample) in guesses.iter().zip(&samples) {
         sums.add_chain(g, sample);
     }
@@ -67,7 +75,7 @@ fn compute() -> Result<Analysis> {
     let expected = sums
         .times()
         .iter()
-        .map(|&t| ring_mean(&bins, &network.pre.signal_fractions(t)))
+        .map(|&t| expected_commitment(&RectifiedFlow, &model, &noise, t))
         .collect();
     let grid = time_grid(200);
     let closed = grid
@@ -84,7 +92,7 @@ fn compute() -> Result<Analysis> {
 
 /// Rings 1 … 31 and times where the measured commitment and G differ most, in G's units.
 fn largest_departure(c: &Commitment) -> (f64, usize, f64) {
-    let mut worst = (0.0, 0, 0.0);
+    let mut worst: (f64, usize, f64) = (0.0, 0, 0.0);
     for (i, (m, e)) in c.measured.iter().zip(&c.expected).enumerate() {
         for r in 1..m.len() {
             let d = m[r] - e[r];
@@ -124,7 +132,11 @@ fn values(a: &Analysis) -> Values {
         ("tc-chains", CHAINS.to_string()),
         ("tc-steps", STEPS.to_string()),
         ("tc-departure", format!("{:.2}", d.abs())),
-        ("tc-departure-sign", if d > 0.0 { "more" } else { "less" }.to_string()),
+        ("tc-worst-z", format!("{:.1}", c.worst_z())),
+        (
+            "tc-departure-sign",
+            if d > 0.0 { "more" } else { "less" }.to_string(),
+        ),
         ("tc-departure-f", format!("{:.3}", c.frequency[r])),
         ("tc-departure-t", format!("{t:.3}")),
         ("tc-ordered-pairs", ordered.to_string()),
@@ -140,8 +152,10 @@ fn draw(a: &Analysis) -> Result<()> {
     let x_edges: Vec<f64> = (0..=a.grid.len())
         .map(|i| (i as f64 - 0.5).clamp(0.0, 200.0) / 200.0)
         .collect();
-    let y_edges: Vec<f64> = (1..=SIZE / 2).map(|r| (r as f64 - 0.5) / SIZE as f64).collect();
-    let shown = [1, 2, 4, 8, 16, 30];
+    let y_edges: Vec<f64> = (1..=SIZE / 2)
+        .map(|r| (r as f64 - 0.5) / SIZE as f64)
+        .collect();
+    let shown = [1, 2, 4, 8, 16, 25];
     let markers = c.times.iter().enumerate().flat_map(|(i, &t)| {
         shown.iter().map(move |&r| Marker {
             x: t,
@@ -173,7 +187,15 @@ fn draw(a: &Analysis) -> Result<()> {
         font_size: 19,
     };
     map.draw(&mut canvas, 0, 0, 580, h)?;
-    colorbar(&mut canvas, VIRIDIS, (0.0, 1.0), &[0.0, 0.5, 1.0], "commitment", (600, 60, 24, 340), 19)?;
+    colorbar(
+        &mut canvas,
+        VIRIDIS,
+        (0.0, 1.0),
+        &[0.0, 0.5, 1.0],
+        "commitment",
+        (600, 60, 24, 340),
+        19,
+    )?;
     save_png(&canvas.into_image(), "x12-trained-commitment.png")?;
     Ok(())
 }
@@ -207,6 +229,9 @@ mod tests {
         for (row, &t) in a.closed.iter().zip(&a.grid) {
             assert!(row.iter().all(|g| (0.0..=1.0).contains(g)), "t {t}");
         }
-        assert!(a.half[1] > a.half[30], "low rings are decided later in t than high ones");
+        assert!(
+            a.half[1] > a.half[30],
+            "low rings are decided later in t than high ones"
+        );
     }
 }

@@ -62,7 +62,15 @@ fn compute() -> Result<Analysis> {
     let model = network.pre.model();
     let noise = Process::White.noise(&model);
     let mut rng = seeded_rng(SEED);
-    let generated = run(&network, &noise, Sampler::Ancestral, SAMPLES, STEPS, &mut rng, |_, _, _| {})?;
+    let generated = run(
+        &network,
+        &noise,
+        Sampler::Ancestral,
+        SAMPLES,
+        STEPS,
+        &mut rng,
+        |_, _, _| {},
+    )?;
     let gaussian: Vec<Field> = (0..SAMPLES).map(|_| model.sample(&mut rng)).collect();
     let held_out = held_out_crops(SIZE, SAMPLES / 6)?;
     Ok(Analysis {
@@ -91,12 +99,11 @@ fn values(a: &Analysis) -> Values {
     ]
 }
 
-/// A field as grey pixels, [−1, 1] → [0, 255], clipped.
+/// A field as grey pixels, by the book's one mapping of [−1, 1] to grey levels.
 fn grey(field: &Field) -> RgbImage {
     let (rows, cols) = field.dim();
     RgbImage::from_fn(cols as u32, rows as u32, |x, y| {
-        let v = field[[y as usize, x as usize]];
-        let g = ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8;
+        let g = spectral::grey::level(field[[y as usize, x as usize]]);
         Rgb([g, g, g])
     })
 }
@@ -120,13 +127,16 @@ fn draw(a: &Analysis) -> Result<()> {
     let mut chart = Chart::loglog().labels("frequency (cycles/pixel)", "power");
     for (s, color) in a.sets.iter().zip(colors) {
         let mean: Vec<f64> = s.fit.mean.clone();
-        chart = chart.with(Series::new(&s.frequency, &mean, color, Style::LineDots).label(&format!(
-            "{}: α̂ = {:.2}",
-            s.name, s.fit.law.alpha
-        )));
+        chart = chart.with(
+            Series::new(&s.frequency, &mean, color, Style::LineDots)
+                .label(&format!("{}: α̂ = {:.2}", s.name, s.fit.law.alpha)),
+        );
     }
     let _ = GREY;
-    fig.chart(Rect::new(0.0, 3.0 * (cell + gap) + 10.0, 720.0, 320.0), &chart);
+    fig.chart(
+        Rect::new(0.0, 3.0 * (cell + gap) + 10.0, 720.0, 320.0),
+        &chart,
+    );
     save_svg(&fig.svg(), "x13-trained-samples.svg")?;
     Ok(())
 }

@@ -198,7 +198,6 @@ fn save(
     Ok(())
 }
 
-
 /// The compiler and library versions the weights were trained with.
 fn toolchain() -> String {
     let rustc = std::process::Command::new(std::env::var("RUSTC").unwrap_or("rustc".into()))
