@@ -78,7 +78,7 @@ fn values(a: &Analysis) -> Values {
         ("train-photos", white.run.training_photos.len().to_string()),
         (
             "train-parameters",
-            format!("{:.2}", white.run.parameters as f64 / 1e6),
+            format!("{:.2} million", white.run.parameters as f64 / 1e6),
         ),
         ("train-minutes-white", format!("{:.1}", minutes(white))),
         ("train-minutes-equal", format!("{:.1}", minutes(&a.runs[1]))),
