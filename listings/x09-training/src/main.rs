@@ -177,7 +177,11 @@ mod tests {
             // digits the white-noise run's log was written with).
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs();
             assert!(close(last.loss, r.run.final_loss), "{}", r.process);
-            assert!(close(last.held_out, r.run.final_held_out_loss), "{}", r.process);
+            assert!(
+                close(last.held_out, r.run.final_held_out_loss),
+                "{}",
+                r.process
+            );
             for row in &r.log {
                 assert!(row.bands.iter().all(|b| *b >= 0.0));
             }

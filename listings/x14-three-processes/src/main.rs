@@ -153,8 +153,18 @@ fn gain_at(r: &Outcome, t: f64) -> f64 {
 /// the lowest and highest bands.
 fn names(process: Process) -> [&'static str; 4] {
     match process {
-        Process::White => ["tp-white-gain-03", "tp-white-alpha", "tp-white-low", "tp-white-high"],
-        Process::Equal => ["tp-equal-gain-03", "tp-equal-alpha", "tp-equal-low", "tp-equal-high"],
+        Process::White => [
+            "tp-white-gain-03",
+            "tp-white-alpha",
+            "tp-white-low",
+            "tp-white-high",
+        ],
+        Process::Equal => [
+            "tp-equal-gain-03",
+            "tp-equal-alpha",
+            "tp-equal-low",
+            "tp-equal-high",
+        ],
         Process::Flipped => [
             "tp-flipped-gain-03",
             "tp-flipped-alpha",
@@ -191,7 +201,11 @@ fn values(a: &Analysis) -> Values {
     let [white, equal, flipped] = [0, 1, 2].map(|i| &a.processes[i]);
     let (white_t, white_gain) = best(white);
     let (equal_t, equal_gain) = best(equal);
-    let flipped_largest = flipped.sweep.iter().map(|m| m.gain_db().abs()).fold(0.0, f64::max);
+    let flipped_largest = flipped
+        .sweep
+        .iter()
+        .map(|m| m.gain_db().abs())
+        .fold(0.0, f64::max);
     out.push(("tp-white-best-t", format!("{white_t:.2}")));
     out.push(("tp-white-gain-best", format!("{white_gain:.2}")));
     out.push(("tp-equal-best-t", format!("{equal_t:.2}")));
