@@ -403,7 +403,9 @@ fn wasm_check() -> Result<()> {
 
 /// The oldest Rust the workspace promises (`rust-version` in Cargo.toml): the code uses let
 /// chains (stable since 1.88) and the resampler's AVX-512 build (its target feature is stable
-/// since 1.89). Checked by building with exactly that toolchain, which `.ci/run`
+/// since 1.89), and candle 0.11, which the trained denoiser uses, does not build with 1.89 (it
+/// calls `__cpuid_count` outside `unsafe`, safe only in later compilers); 1.95 is the compiler the
+/// networks were trained with. Checked by building with exactly that toolchain, which `.ci/run`
 /// installs; elsewhere it is checked when the toolchain is there and skipped with a note if not.
 fn msrv_check() -> Result<()> {
     let msrv = msrv()?;

@@ -78,7 +78,7 @@ fn values(a: &Analysis) -> Values {
         ("train-photos", white.run.training_photos.len().to_string()),
         (
             "train-parameters",
-            format!("{:.2}", white.run.parameters as f64 / 1e6),
+            format!("{:.2} million", white.run.parameters as f64 / 1e6),
         ),
         ("train-minutes-white", format!("{:.1}", minutes(white))),
         ("train-minutes-equal", format!("{:.1}", minutes(&a.runs[1]))),
@@ -177,7 +177,11 @@ mod tests {
             // digits the white-noise run's log was written with).
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs();
             assert!(close(last.loss, r.run.final_loss), "{}", r.process);
-            assert!(close(last.held_out, r.run.final_held_out_loss), "{}", r.process);
+            assert!(
+                close(last.held_out, r.run.final_held_out_loss),
+                "{}",
+                r.process
+            );
             for row in &r.log {
                 assert!(row.bands.iter().all(|b| *b >= 0.0));
             }

@@ -149,38 +149,39 @@ fn gain_at(r: &Outcome, t: f64) -> f64 {
         .map_or(f64::NAN, AtTime::gain_db)
 }
 
-/// The value names of one process: gain at t = 0.3, best gain and its t, largest |gain|, the
-/// samples' exponent, and the loss ratio of the lowest and highest bands.
-fn names(process: Process) -> [&'static str; 7] {
+/// The value names of one process: gain at t = 0.3, the samples' exponent, and the loss ratio of
+/// the lowest and highest bands.
+fn names(process: Process) -> [&'static str; 4] {
     match process {
         Process::White => [
             "tp-white-gain-03",
-            "tp-white-gain-best",
-            "tp-white-best-t",
-            "tp-white-gain-largest",
             "tp-white-alpha",
             "tp-white-low",
             "tp-white-high",
         ],
         Process::Equal => [
             "tp-equal-gain-03",
-            "tp-equal-gain-best",
-            "tp-equal-best-t",
-            "tp-equal-gain-largest",
             "tp-equal-alpha",
             "tp-equal-low",
             "tp-equal-high",
         ],
         Process::Flipped => [
             "tp-flipped-gain-03",
-            "tp-flipped-gain-best",
-            "tp-flipped-best-t",
-            "tp-flipped-gain-largest",
             "tp-flipped-alpha",
             "tp-flipped-low",
             "tp-flipped-high",
         ],
     }
+}
+
+/// The time of a network's largest gain over its Wiener filter, and that gain.
+fn best(r: &Outcome) -> (f64, f64) {
+    let m = r
+        .sweep
+        .iter()
+        .max_by(|a, b| a.gain_db().total_cmp(&b.gain_db()))
+        .expect("measured times");
+    (m.t, m.gain_db())
 }
 
 fn values(a: &Analysis) -> Values {
@@ -191,25 +192,25 @@ fn values(a: &Analysis) -> Values {
         ("tp-alpha-held-out", format!("{:.2}", a.held_out.law.alpha)),
     ];
     for r in &a.processes {
-        let [gain3, best_gain, best_t, largest, alpha, low, high] = names(r.process);
-        let best = r
-            .sweep
-            .iter()
-            .max_by(|a, b| a.gain_db().total_cmp(&b.gain_db()))
-            .expect("measured times");
-        let most = r
-            .sweep
-            .iter()
-            .map(|m| m.gain_db().abs())
-            .fold(0.0, f64::max);
+        let [gain3, alpha, low, high] = names(r.process);
         out.push((gain3, format!("{:.2}", gain_at(r, 0.3))));
-        out.push((best_gain, format!("{:.2}", best.gain_db())));
-        out.push((best_t, format!("{:.2}", best.t)));
-        out.push((largest, format!("{most:.2}")));
         out.push((alpha, format!("{:.2}", r.samples.law.alpha)));
         out.push((low, format!("{:.2}", r.band_ratio[0])));
         out.push((high, format!("{:.2}", r.band_ratio[BANDS - 1])));
     }
+    let [white, equal, flipped] = [0, 1, 2].map(|i| &a.processes[i]);
+    let (white_t, white_gain) = best(white);
+    let (equal_t, equal_gain) = best(equal);
+    let flipped_largest = flipped
+        .sweep
+        .iter()
+        .map(|m| m.gain_db().abs())
+        .fold(0.0, f64::max);
+    out.push(("tp-white-best-t", format!("{white_t:.2}")));
+    out.push(("tp-white-gain-best", format!("{white_gain:.2}")));
+    out.push(("tp-equal-best-t", format!("{equal_t:.2}")));
+    out.push(("tp-equal-gain-best", format!("{equal_gain:.2}")));
+    out.push(("tp-flipped-gain-largest", format!("{flipped_largest:.2}")));
     out
 }
 
