@@ -9,7 +9,7 @@ use xtask::bookcheck::{self, Chapter};
 use xtask::{figures, notebooks, root};
 
 /// The post's sections and subsections, in order (content brief §2).
-const POST_SECTIONS: [(&str, usize); 16] = [
+const POST_SECTIONS: [(&str, usize); 17] = [
     ("Two forms of iterative refinement", 0),
     ("A spectral view of diffusion", 0),
     ("Image spectra", 1),
@@ -24,6 +24,7 @@ const POST_SECTIONS: [(&str, usize); 16] = [
     // The part "Beyond the post" follows the post's sections.
     ("Running diffusion backwards", 0),
     ("Is the order necessary?", 0),
+    ("A trained denoiser", 0),
     ("Resolution and the schedule", 0),
     ("Appendix: running the book's code", 0),
     ("Appendix: performance", 0),

@@ -6,7 +6,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use xtask::cli::{self, Opt, Request, Subcommand};
+use xtask::cli::{self, Opt, Positional, Request, Subcommand};
 use xtask::process::{LISTING, QUICK, SERVE, output_within, run_within, step, target_dir};
 use xtask::runner::{self, Listing};
 use xtask::{bookcheck, browser, cargo, figures, msrv, notebooks, root, run};
@@ -70,6 +70,28 @@ const COMMANDS: &[Subcommand] = &[
         positionals: &[],
     },
     Subcommand {
+        name: "train",
+        about: "train one of the book's networks again (release build; minutes, never in CI)",
+        options: &[
+            Opt {
+                name: "--smoke",
+                value: None,
+                help: "the tiny configuration for a few dozen steps, to try the command",
+            },
+            Opt {
+                name: "--steps",
+                value: Some("N"),
+                help: "a trial run of N steps instead of the configuration's",
+            },
+        ],
+        positionals: &[Positional {
+            name: "PROCESS",
+            choices: &["white", "equal", "flipped"],
+            required: true,
+            help: "the forward process the network learns to reverse",
+        }],
+    },
+    Subcommand {
         name: "bench",
         about: "the Rust pipeline against the post's Python pipeline",
         options: &[
@@ -125,6 +147,7 @@ fn main() -> ExitCode {
         "tools" => ensure_tools().and_then(|()| xtask::live::ensure_wasm_bindgen().map(drop)),
         "notebooks" => write_notebooks(),
         "embed" => embed(),
+        "train" => train(&parsed),
         "bench" => xtask::bench::Options::from_parsed(&parsed).and_then(xtask::bench::run),
         other => unreachable!("`{other}` is declared in COMMANDS but not run"),
     };
@@ -135,6 +158,33 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Trains a network with the `trained` package's own command, built with optimisations (a debug
+/// build trains some twenty times slower). It writes the weights, the manifest entry and the loss
+/// log into `data/models`, where `cargo xtask figures` reads them.
+fn train(parsed: &cli::Parsed) -> Result<()> {
+    let process = parsed.positional(0).context("`train` needs a process")?;
+    let mut cmd = cargo();
+    cmd.args([
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        "trained",
+        "--bin",
+        "train",
+        "--",
+    ]);
+    cmd.arg(process);
+    if parsed.flag("--smoke") {
+        cmd.arg("--smoke");
+    }
+    if parsed.value("--steps").is_some() {
+        let steps = parsed.number("--steps", 0).map_err(anyhow::Error::msg)?;
+        cmd.args(["--steps", &steps.to_string()]);
+    }
+    run(cmd.current_dir(root()))
 }
 
 fn generated_dir() -> PathBuf {
@@ -353,7 +403,9 @@ fn wasm_check() -> Result<()> {
 
 /// The oldest Rust the workspace promises (`rust-version` in Cargo.toml): the code uses let
 /// chains (stable since 1.88) and the resampler's AVX-512 build (its target feature is stable
-/// since 1.89). Checked by building with exactly that toolchain, which `.ci/run`
+/// since 1.89), and candle 0.11, which the trained denoiser uses, does not build with 1.89 (it
+/// calls `__cpuid_count` outside `unsafe`, safe only in later compilers); 1.95 is the compiler the
+/// networks were trained with. Checked by building with exactly that toolchain, which `.ci/run`
 /// installs; elsewhere it is checked when the toolchain is there and skipped with a note if not.
 fn msrv_check() -> Result<()> {
     let msrv = msrv()?;

@@ -125,6 +125,10 @@ pub fn generate(root: &Path, chapter: &str) -> Result<String> {
         prose.push('\n');
     }
     flush(&mut cells, &mut prose);
+    if uses_trained_networks(root, &shown)? {
+        cells[1] =
+            code(&SETUP.replace(SETUP_LIBRARIES, &format!("{SETUP_LIBRARIES}{TRAINED_DEP}")));
+    }
     let notebook = json!({
         "cells": cells,
         "metadata": {
@@ -151,6 +155,30 @@ const SETUP: &str = r#":cache 500
 :restart
 // Figures go to notebooks/generated/, not into the book's sources.
 println!("figures go to {}", bookkit::figure::out_dir().display());"#;
+
+/// The book's two libraries in [`SETUP`], after which a chapter on the trained networks adds
+/// [`TRAINED_DEP`] (only there: it compiles candle, which the other notebooks do not need).
+const SETUP_LIBRARIES: &str = ":dep bookkit = { path = \"../listings/bookkit\" }\n";
+const TRAINED_DEP: &str = ":dep trained = { path = \"../listings/trained\" }\n";
+
+/// Whether any of the listings shown depends on the `trained` package.
+fn uses_trained_networks(root: &Path, packages: &[String]) -> Result<bool> {
+    for package in packages {
+        let manifest = root.join("listings").join(package).join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest)
+            .with_context(|| format!("{}: cannot read", manifest.display()))?;
+        let table: toml::Table = toml::from_str(&text)
+            .with_context(|| format!("{}: not valid TOML", manifest.display()))?;
+        if table
+            .get("dependencies")
+            .and_then(|d| d.get("trained"))
+            .is_some()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
 
 fn preamble(chapter: &str) -> String {
     format!(
@@ -297,5 +325,9 @@ mod tests {
     fn the_first_cell_shows_readers_no_unsafe_code() {
         assert!(!SETUP.contains("unsafe"), "{SETUP}");
         assert!(SETUP.contains(":env BOOK_OUT_DIR=generated\n:restart\n"));
+        assert!(
+            SETUP.contains(SETUP_LIBRARIES),
+            "the trained dependency's anchor"
+        );
     }
 }

@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn bad_recordings_get_the_kits_sentence_in_the_page() {
         let one_hertz = with_sample_rate(tone(), 1);
-        let endless = with_data_length(tone(), u32::MAX & !3);
+        let endless = with_data_length(tone(), u32::MAX - 3);
         let wave = |n: usize| (0..n).map(|i| ((i % 50) * 400) as i16);
         let cases: [(&str, Vec<u8>, &str); 4] = [
             (

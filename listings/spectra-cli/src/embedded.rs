@@ -15,6 +15,9 @@
 //!   `data/images` prepared as the book prepares them (320 × 320), exactly the model the chapter
 //!   "Running diffusion backwards" fits: 320 × 320 `f64` powers, row-major, unshifted FFT layout,
 //!   little-endian, every bit kept (the estimate is the one a refit would give, bit for bit).
+//! - The white-noise network's weights, `data/models/white.safetensors`, compiled in from where
+//!   `cargo xtask train white` writes them (the manifest beside them and its test keep them in
+//!   step with the data and the code).
 //! - `reference-curves.txt`: the log-mean RAPSD of those photos for each channel, and the
 //!   log-mean RAPSD of the log-mel spectrograms of the middle 2 s of every recording of
 //!   `data/audio`, each measured by `spectra`'s own code ([`crate::cli::measure`]), numbers in
@@ -41,11 +44,20 @@ pub const MODEL_FILE: &str = "gaussian-model.f64le";
 pub const CURVES_FILE: &str = "reference-curves.txt";
 
 const MODEL: &[u8] = include_bytes!("../embedded/gaussian-model.f64le");
+/// The white-noise network's weights, read where `cargo xtask train white` writes them: compiled
+/// in rather than copied, so there is one file to keep in step (its manifest's test guards it).
+const NETWORK: &[u8] = include_bytes!("../../../data/models/white.safetensors");
 const CURVES: &str = include_str!("../embedded/reference-curves.txt");
 
 /// The Gaussian model of the book's photos (green channel, 320 × 320).
 pub fn gaussian_model() -> GaussianModel {
     model_from_bytes(MODEL).expect("the embedded model is whole: a test reads it back")
+}
+
+/// The trained network of "A trained denoiser" (white noise), for fields of `rows × cols`.
+pub fn network(rows: usize, cols: usize) -> Result<trained::network::Network> {
+    let config = trained::config::Config::book(trained::config::Process::White);
+    trained::weights::load_for_shape(NETWORK, &config, rows, cols)
 }
 
 /// A measured set of the book's, as `spectra plot` draws it: the log-mean curve (DC first) and how

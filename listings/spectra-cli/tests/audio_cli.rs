@@ -96,7 +96,7 @@ fn headers_claiming_absurd_rates_or_lengths_are_refused_in_one_line() {
         ),
         (
             damaged_copy(dir.path(), "endless.wav", |b| {
-                with_data_length(b, u32::MAX & !3)
+                with_data_length(b, u32::MAX - 3)
             }),
             "truncated or damaged WAV: the header claims 2147483646 samples",
         ),

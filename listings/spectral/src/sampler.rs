@@ -67,10 +67,21 @@ where
             x_t: &x,
             x0_hat: &x0_hat,
         });
-        let eps_hat = (&x - &(&x0_hat * schedule.alpha(t))) / schedule.sigma(t);
-        x = &x0_hat * schedule.alpha(s) + &eps_hat * schedule.sigma(s);
+        x = ode_step(schedule, &x, &x0_hat, t, s);
     }
     finish(times, x, visit)
+}
+
+/// One DDIM step from time t to time s < t, given the denoiser's x̂₀ at t.
+pub fn ode_step<S: Schedule + ?Sized>(
+    schedule: &S,
+    x: &Field,
+    x0_hat: &Field,
+    t: f64,
+    s: f64,
+) -> Field {
+    let eps_hat = (x - &(x0_hat * schedule.alpha(t))) / schedule.sigma(t);
+    x0_hat * schedule.alpha(s) + &eps_hat * schedule.sigma(s)
 }
 // ANCHOR_END: ode
 
@@ -104,23 +115,40 @@ where
             x0_hat: &x0_hat,
         });
         let x0 = denoiser.sample_posterior(&x, t, rng).unwrap_or(x0_hat);
-        let (a_t, s_t, a_s, s_s) = (
-            schedule.alpha(t),
-            schedule.sigma(t),
-            schedule.alpha(s),
-            schedule.sigma(s),
-        );
-        let a_ts = a_t / a_s;
-        let var_ts = (s_t * s_t - a_ts * a_ts * s_s * s_s).max(0.0);
-        let mean = (&x * (a_ts * s_s * s_s) + &x0 * (a_s * var_ts)) / (s_t * s_t);
-        let spread = (var_ts * s_s * s_s / (s_t * s_t)).sqrt();
-        x = if spread > 0.0 {
-            mean + noise.sample(rng) * spread
-        } else {
-            mean
-        };
+        x = ancestral_step(schedule, noise, &x, &x0, t, s, rng);
     }
     finish(times, x, visit)
+}
+
+/// One ancestral step from time t to time s < t: a draw from q(x_s | x_t, x₀).
+pub fn ancestral_step<S, R>(
+    schedule: &S,
+    noise: &NoiseSpectrum,
+    x: &Field,
+    x0: &Field,
+    t: f64,
+    s: f64,
+    rng: &mut R,
+) -> Field
+where
+    S: Schedule + ?Sized,
+    R: rand::Rng + ?Sized,
+{
+    let (a_t, s_t, a_s, s_s) = (
+        schedule.alpha(t),
+        schedule.sigma(t),
+        schedule.alpha(s),
+        schedule.sigma(s),
+    );
+    let a_ts = a_t / a_s;
+    let var_ts = (s_t * s_t - a_ts * a_ts * s_s * s_s).max(0.0);
+    let mean = (x * (a_ts * s_s * s_s) + x0 * (a_s * var_ts)) / (s_t * s_t);
+    let spread = (var_ts * s_s * s_s / (s_t * s_t)).sqrt();
+    if spread > 0.0 {
+        mean + noise.sample(rng) * spread
+    } else {
+        mean
+    }
 }
 // ANCHOR_END: ancestral
 

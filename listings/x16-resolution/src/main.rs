@@ -324,11 +324,23 @@ fn table(a: &Analysis) -> String {
     out
 }
 
+/// The sizes as the prose lists them: "64, 128, 256 and 512".
+fn sizes_in_words() -> String {
+    let text: Vec<String> = SIZES.iter().map(u32::to_string).collect();
+    let (last, rest) = text.split_last().expect("sizes");
+    format!("{} and {last}", rest.join(", "))
+}
+
 fn values(a: &Analysis) -> Values {
     let (alpha, beta) = a.laws;
     let c = &a.clocks;
     vec![
         ("res-photos", a.photos.to_string()),
+        ("res-sizes", sizes_in_words()),
+        ("res-smallest", SIZES[0].to_string()),
+        ("res-largest", SIZES[SIZES.len() - 1].to_string()),
+        ("res-kept", KEPT.to_string()),
+        ("res-common", (SIZES[0] / 2 - 1).to_string()),
         ("res-left-out", a.left_out.to_string()),
         ("res-table", table(a).trim_end().to_string()),
         ("res-gamma", format!("{:.2}", a.gamma)),

@@ -11,7 +11,9 @@
 //!    images per second and of the ratios, each ratio taken within one round;
 //! 5. times the full figure regeneration with a warm build (`cargo xtask book` when the pinned
 //!    mdBook tools are installed, `cargo xtask figures` otherwise);
-//! 6. prints the report and writes it to `target/bench/report.md` (raw numbers in `results.json`).
+//! 6. times the trained denoiser (training crops per second, a 320 × 320 denoise, and a training
+//!    step's arithmetic rate against candle's large matrix product: [`training`]);
+//! 7. prints the report and writes it to `target/bench/report.md` (raw numbers in `results.json`).
 //!
 //! The pipelines (all: decode, resize short side to 320, centre-crop, green channel, FFT, RAPSD,
 //! log-domain mean over images, power-law fit):
@@ -41,6 +43,7 @@ mod regeneration;
 mod report;
 mod stats;
 mod targets;
+mod training;
 
 use std::path::Path;
 use std::process::Command;
@@ -78,6 +81,7 @@ pub fn run(options: Options) -> Result<()> {
     let live = options
         .figures
         .then(|| live::time_live().map_err(|e| format!("{e:#}")));
+    let training = training::time_training().map_err(|e| format!("{e:#}"));
     let machine = Machine {
         cpu: machine::cpu_model(),
         cores: tools.cores,
@@ -95,6 +99,7 @@ pub fn run(options: Options) -> Result<()> {
         runs: &runs,
         figures: &figures,
         live: &live,
+        training: &training,
     });
     println!("{report}");
     let sum = Summary {

@@ -23,6 +23,8 @@ pub struct Inputs<'a> {
     pub figures: &'a Option<FigureTiming>,
     /// The live figure's speed in the browser and natively (timed with the figures).
     pub live: &'a Option<Result<super::live::LiveTiming, String>>,
+    /// The trained denoiser's training and inference speed.
+    pub training: &'a Result<super::training::TrainingTiming, String>,
 }
 
 /// The whole report, with a title (the recorded copy drops it, see [`recorded_report`]).
@@ -58,6 +60,7 @@ pub fn report(i: &Inputs<'_>) -> String {
     if let Some(live) = i.live {
         s += &super::live::paragraph(live);
     }
+    s += &super::training::paragraph(i.training);
     if let Some(f) = i.figures {
         s += &regeneration(f);
     }
@@ -277,6 +280,7 @@ mod tests {
             runs: &runs,
             figures: &figures,
             live: &None,
+            training: &Err("not timed in this test".into()),
         })
     }
 
