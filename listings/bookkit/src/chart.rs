@@ -345,18 +345,21 @@ impl Chart {
         crate::plot::layout(self, rect).0.plot
     }
 
-    /// The distances from `rect` to the frame this chart's own labels ask for.
+    /// The distances from `rect` to the frame this chart's own labels ask for. A legend that
+    /// goes below the axes is not counted: the layout takes its band off the bottom of `rect`
+    /// before it applies the insets, fixed or not, so counting it here would reserve it twice.
     pub fn natural_insets(&self, rect: Rect) -> Insets {
-        let plot = Chart {
+        let natural = Chart {
             insets: None,
             ..self.clone()
-        }
-        .plot_area(rect);
+        };
+        let (l, axes, _) = crate::plot::layout(&natural, rect);
+        let plot = l.plot;
         Insets {
             left: plot.x - rect.x,
             top: plot.y - rect.y,
             right: rect.right() - plot.right(),
-            bottom: rect.bottom() - plot.bottom(),
+            bottom: axes.bottom() - plot.bottom(),
         }
     }
 }

@@ -336,6 +336,31 @@ mod tests {
     }
 
     #[test]
+    fn a_legend_below_the_axes_is_reserved_once_when_charts_are_aligned() {
+        use crate::chart::{Chart, RED, Series, Style};
+        // A zigzag over the whole frame sends its legend below the axes; a diagonal leaves room
+        // for none (it has no legend).
+        let x: Vec<f64> = (0..200).map(|i| f64::from(i) / 200.0).collect();
+        let zigzag: Vec<f64> = (0..200)
+            .map(|i| if i % 2 == 0 { 0.02 } else { 0.98 })
+            .collect();
+        let axes = Chart::linear("x", "y").x_range(0.0, 1.0).y_range(0.0, 1.0);
+        let crowded = axes
+            .clone()
+            .with(Series::new(&x, &zigzag, RED, Style::Line).label("everywhere"));
+        let plain = axes.with(Series::new(&x, &x, RED, Style::Line));
+        let rects = stacked(330.0, &[300.0, 300.0]);
+        let alone = [crowded.plot_area(rects[0]), plain.plot_area(rects[1])];
+        assert!(alone[0].h < alone[1].h, "the legend takes a band");
+        let mut charts = [crowded, plain];
+        crate::chart::align_charts(&mut charts, &rects);
+        for (c, (r, own)) in charts.iter().zip(rects.iter().zip(alone)) {
+            let aligned = c.plot_area(*r);
+            assert_eq!((aligned.y, aligned.h), (own.y, own.h));
+        }
+    }
+
+    #[test]
     fn held_ends_lengthen_only_the_first_and_last_frames() {
         assert_eq!(held_ends(4, 100, 3), [300, 100, 100, 300]);
     }
