@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use image::RgbImage;
 
-use crate::painter::Rect;
+use crate::heatmap::{Colorbar, Heatmap};
+use crate::painter::{Rect, TextStyle};
 use crate::render::{Animation, Figure};
 
 /// Environment variable that redirects all outputs (the xtask uses it for determinism checks).
@@ -187,6 +188,61 @@ fn compose(charts: &[crate::chart::Chart], rects: &[Rect]) -> Figure {
         fig.chart(*r, c);
     }
     fig
+}
+
+/// Where a colour bar goes at the right of its heat map, CSS px: the distance from the right
+/// edge to the bar's centre (room for its tick labels, or for half its label, centred above it),
+/// and the width of the column it takes (64 px, or more when its label is wider than that room).
+pub(crate) fn colorbar_column(bar: &Colorbar) -> (f64, f64) {
+    let label = crate::text::text_width(&bar.label, bar.font_size, crate::text::FONT);
+    let centre = (label / 2.0 + 4.0).max(48.0);
+    (centre, (centre + label / 2.0 + 8.0).max(64.0))
+}
+
+/// A heat map and its colour bar filling `rect`: the bar, 16 px wide, in a column at the right
+/// ([`colorbar_column`]), from 40 px below the top to about the bottom of the map's frame; the
+/// map, with its axes, in the rest.
+pub fn heatmap_with_colorbar(fig: &mut Figure, rect: Rect, map: &Heatmap, bar: &Colorbar) {
+    let (centre, side) = colorbar_column(bar);
+    fig.heatmap(Rect::new(rect.x, rect.y, rect.w - side, rect.h), map);
+    let at = Rect::new(
+        rect.right() - centre - 8.0,
+        rect.y + 40.0,
+        16.0,
+        rect.h - 110.0,
+    );
+    fig.colorbar(at, bar);
+}
+
+/// A figure of one heat map, its colour bar at its right and its key under both, laid out for
+/// `column`: the map `heights.0` CSS px tall on the desktop, `heights.1` on a phone.
+pub fn keyed_heatmap(
+    column: Column,
+    map: &Heatmap,
+    bar: &Colorbar,
+    key: &str,
+    heights: (f64, f64),
+) -> Figure {
+    let w = column.width();
+    let h = match column {
+        Column::Desktop => heights.0,
+        Column::Phone => heights.1,
+    };
+    let mut fig = Figure::new(w, h);
+    heatmap_with_colorbar(&mut fig, Rect::new(0.0, 0.0, w, h), map, bar);
+    key_below(&mut fig, key, h);
+    fig
+}
+
+/// The size in CSS px of a figure's key (what its lines, squares and colours stand for).
+pub const KEY_PX: f64 = 12.0;
+
+/// Ends `fig` with a key under everything above `top`: `text` in lines of [`KEY_PX`] across
+/// the figure's width; the figure's height becomes whatever that takes.
+pub fn key_below(fig: &mut Figure, text: &str, top: f64) {
+    let style = TextStyle::new(KEY_PX);
+    let used = fig.paragraph(text, (8.0, top + 8.0), style, fig.width - 16.0);
+    fig.height = top + 8.0 + used + 4.0;
 }
 
 /// [`save_responsive`] for animations (`.svg` only: an animated SVG keeps its text as text).

@@ -262,4 +262,30 @@ mod tests {
             assert!(svg.contains(label), "{label} missing");
         }
     }
+
+    #[test]
+    fn a_colour_bars_label_stays_inside_the_figure_and_off_its_maps_frame() {
+        use crate::figure::{Column, colorbar_column};
+        let map = map();
+        for label in ["G", "commitment", "a much longer label than that"] {
+            let bar = Colorbar {
+                colormap: VIRIDIS,
+                range: (0.0, 1.0),
+                ticks: vec![0.0, 0.25, 1.0],
+                label: label.into(),
+                font_size: 14.0,
+            };
+            let rect = Rect::new(0.0, 0.0, Column::Phone.width(), 300.0);
+            let (centre, side) = colorbar_column(&bar);
+            let half = crate::text::text_width(label, 14.0, crate::text::FONT) / 2.0;
+            let frame = map
+                .chart()
+                .plot_area(Rect::new(0.0, 0.0, rect.w - side, rect.h));
+            let (left, right) = (rect.right() - centre - half, rect.right() - centre + half);
+            assert!(right <= rect.right() && left > frame.right(), "{label}");
+            // The tick labels ("0.25", 12 px) fit between the bar and the figure's edge.
+            let ticks = rect.right() - centre + 8.0 + 8.0;
+            assert!(ticks + crate::text::text_width("0.25", 12.0, crate::text::FONT) <= rect.w);
+        }
+    }
 }

@@ -19,9 +19,9 @@
 
 use bookkit::colormap::VIRIDIS;
 use bookkit::data::{Channel, channels, default_photos};
-use bookkit::figure::{Column, save_responsive};
+use bookkit::figure::{keyed_heatmap, save_responsive};
 use bookkit::heatmap::{Colorbar, Curve, Heatmap, Marker};
-use bookkit::plot::{BLACK, Figure, RGBColor, Rect, TextStyle};
+use bookkit::plot::{BLACK, RGBColor};
 use bookkit::values::{Values, save_values};
 use spectral::Field;
 use spectral::commitment::{
@@ -442,19 +442,7 @@ fn draw(a: &Analysis) -> anyhow::Result<()> {
         CHAINS.count
     );
     save_responsive("x06-commitment.svg", |column| {
-        let w = column.width();
-        let map_h = if column == Column::Desktop {
-            440.0
-        } else {
-            340.0
-        };
-        let mut fig = Figure::new(w, map_h + 64.0);
-        fig.heatmap(Rect::new(0.0, 0.0, w - 64.0, map_h), &map);
-        fig.colorbar(Rect::new(w - 56.0, 40.0, 16.0, map_h - 110.0), &bar);
-        let note = TextStyle::new(12.0);
-        let used = fig.paragraph(&legend, (8.0, map_h + 8.0), note, w - 16.0);
-        fig.height = map_h + 8.0 + used + 4.0;
-        fig
+        keyed_heatmap(column, &map, &bar, &legend, (440.0, 340.0))
     })
 }
 
