@@ -4,13 +4,12 @@
 //! Chapter: "A trained denoiser".
 //! Run: `cargo run -p x09-training`.
 //! Pieces: the shipped training logs and manifest from `trained::weights` and `trained::train`
-//! (written by `cargo xtask train`; nothing here trains); charts from `bookkit::plot`.
+//! (written by `cargo xtask train`; nothing here trains); charts from `bookkit::plot`, laid out
+//! for the desktop column and a phone by `bookkit::figure`.
 
 use anyhow::{Context, Result};
-use bookkit::figure::save_svg;
-use bookkit::plot::{
-    BLUE, Chart, Figure, ORANGE, PURPLE, RGBColor, Rect, Series, SeriesLabelPosition, Style,
-};
+use bookkit::figure::{Column, save_responsive};
+use bookkit::plot::{BLUE, Chart, Figure, ORANGE, PURPLE, RGBColor, Rect, Series, Style};
 use bookkit::values::{Values, save_values};
 use trained::config::Process;
 use trained::data::models_dir;
@@ -106,31 +105,36 @@ const COLORS: [RGBColor; 3] = [BLUE, ORANGE, PURPLE];
 
 fn draw(a: &Analysis) -> Result<()> {
     // The loss is that of F against its unit-variance target: 1 is what the Wiener filter alone
-    // would score if the photos were Gaussian. The legend goes below the curves, where no data is.
-    let mut losses = Chart::linear(
-        "training step",
-        "loss of F (1: the Wiener filter on Gaussian data)",
-    )
-    .y_range(0.2, 1.2)
-    .legend_at(SeriesLabelPosition::LowerRight);
-    for (r, color) in a.runs.iter().zip(COLORS) {
-        let steps: Vec<f64> = r.log.iter().map(|l| l.step as f64).collect();
-        let train: Vec<f64> = r.log.iter().map(|l| l.loss).collect();
-        let held: Vec<f64> = r.log.iter().map(|l| l.held_out).collect();
-        losses = losses
-            .with(
-                Series::new(&steps, &train, color, Style::Dashed)
-                    .label(&format!("{}: training crops", r.process)),
-            )
-            .with(
-                Series::new(&steps, &held, color, Style::Line)
-                    .label(&format!("{}: held-out crops", r.process)),
+    // would score if the photos were Gaussian (the caption says so: the axis has no room). The
+    // legend goes where it hides the least data: under the axes, the training crops' row above
+    // the held-out crops'.
+    let mut losses = Chart::linear("training step", "loss of F");
+    for (held_out, style, crops) in [
+        (false, Style::Dashed, "training crops"),
+        (true, Style::Line, "held-out crops"),
+    ] {
+        for (r, color) in a.runs.iter().zip(COLORS) {
+            let steps: Vec<f64> = r.log.iter().map(|l| l.step as f64).collect();
+            let loss: Vec<f64> = r
+                .log
+                .iter()
+                .map(|l| if held_out { l.held_out } else { l.loss })
+                .collect();
+            losses = losses.with(
+                Series::new(&steps, &loss, color, style).label(&format!("{}: {crops}", r.process)),
             );
+        }
     }
-    let mut fig = Figure::new(720.0, 400.0);
-    fig.chart(Rect::new(0.0, 0.0, 720.0, 400.0), &losses);
-    save_svg(&fig.svg(), "x09-training.svg")?;
-    Ok(())
+    save_responsive("x09-training.svg", |column| {
+        // Taller on a phone than a lone chart, whose legend there takes a line per entry.
+        let (w, h) = match column {
+            Column::Desktop => (column.width(), 400.0),
+            Column::Phone => (column.width(), 420.0),
+        };
+        let mut fig = Figure::new(w, h);
+        fig.chart(Rect::new(0.0, 0.0, w, h), &losses);
+        fig
+    })
 }
 
 fn main() -> Result<()> {

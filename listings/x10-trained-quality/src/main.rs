@@ -9,15 +9,14 @@
 //! Run: `cargo run -p x10-trained-quality`.
 //! Pieces: the shipped network from `trained::weights`; held-out crops from `trained::data`;
 //! `sweep` from `trained::quality`; `ring_mean` from `spectral::gaussian_model`; charts from
-//! `bookkit::plot`, `Heatmap` from `bookkit::heatmap`.
+//! `bookkit::plot`, `Heatmap` and `Colorbar` from `bookkit::heatmap`, laid out for the desktop
+//! column and a phone by `bookkit::figure`.
 
 use anyhow::Result;
 use bookkit::colormap::VIRIDIS;
-use bookkit::figure::{save_png, save_svg};
-use bookkit::heatmap::{Curve, Heatmap, Marker, colorbar};
-use bookkit::plot::{
-    BLACK, BLUE, Canvas, Chart, Figure, GREY, ORANGE, RGBColor, Rect, Scale, Series, Style,
-};
+use bookkit::figure::{Column, chart_row, heatmap_with_colorbar, key_below, save_responsive};
+use bookkit::heatmap::{Colorbar, Heatmap, Marker};
+use bookkit::plot::{BLACK, BLUE, Chart, Figure, GREY, ORANGE, Rect, Scale, Series, Style};
 use bookkit::values::{Values, save_values};
 use spectral::gaussian_model::ring_mean;
 use spectral::schedule::time_grid;
@@ -130,33 +129,32 @@ fn draw_quality(a: &Analysis) -> Result<()> {
     let errors = Chart::linear("time step t", "squared error / signal power")
         .scales(Scale::Linear, Scale::Log)
         .x_range(0.0, 1.0)
-        .with(Series::new(&t, &rel(|m| m.noisy), GREY, Style::Dashed).label("noisy input x_t/α"))
+        .with(Series::new(&t, &rel(|m| m.noisy), GREY, Style::Dashed).label("noisy input x_{t}/α"))
         .with(Series::new(&t, &rel(|m| m.wiener), BLUE, Style::LineDots).label("Wiener filter"))
         .with(
             Series::new(&t, &rel(|m| m.network), ORANGE, Style::LineDots).label("trained network"),
         );
     let gains: Vec<f64> = a.sweep.iter().map(|m| m.gain_db()).collect();
-    let gain = Chart::linear("time step t", "network's gain over Wiener (dB)")
+    let gain = Chart::linear("time step t", "gain over Wiener (dB)")
         .x_range(0.0, 1.0)
         .with(Series::new(&[0.0, 1.0], &[0.0, 0.0], BLACK, Style::Dotted).label("Wiener filter"))
         .with(Series::new(&t, &gains, ORANGE, Style::LineDots).label("trained network"));
-    let mut fig = Figure::new(720.0, 400.0);
-    fig.chart(Rect::new(0.0, 0.0, 355.0, 400.0), &errors);
-    fig.chart(Rect::new(360.0, 0.0, 360.0, 400.0), &gain);
-    save_svg(&fig.svg(), "x10-trained-quality.svg")?;
-    Ok(())
+    let charts = [errors, gain];
+    save_responsive("x10-trained-quality.svg", |column| {
+        chart_row(column, &charts, 400.0)
+    })
 }
 
+/// The size of X11's axis labels, CSS px.
+const LABEL_PX: u32 = 14;
+
 fn draw_gaussian(a: &Analysis) -> Result<()> {
-    let (w, h) = (1100u32, 470u32);
-    let mut canvas = Canvas::new(w, h);
     let t: Vec<f64> = a.sweep.iter().map(|m| m.t).collect();
     let share: Vec<f64> = a.sweep.iter().map(|m| m.gaussian_share).collect();
     let chart = Chart::linear("time step t", "share explained by the Wiener filter")
         .x_range(0.0, 1.0)
-        .font_size(19)
+        .font_size(LABEL_PX)
         .with(Series::new(&t, &share, ORANGE, Style::LineDots).label("trained network"));
-    canvas.draw_chart(&chart, 0, 0, 430, h)?;
     let rings = SIZE / 2 - 1;
     let x_edges: Vec<f64> = (0..=a.grid.len())
         .map(|i| (i as f64 - 0.5).clamp(0.0, 200.0) / 200.0)
@@ -182,22 +180,38 @@ fn draw_gaussian(a: &Analysis) -> Result<()> {
         y_label: "frequency (cycles/pixel)".into(),
         title: Some("effective gain (squares) on G".into()),
         markers: markers.collect(),
-        curves: Vec::<Curve>::new(),
-        font_size: 19,
+        curves: Vec::new(),
+        font_size: LABEL_PX,
     };
-    map.draw(&mut canvas, 440, 0, 560, h)?;
-    colorbar(
-        &mut canvas,
-        VIRIDIS,
-        (0.0, 1.0),
-        &[0.0, 0.5, 1.0],
-        "G",
-        (1020, 60, 24, 340),
-        19,
-    )?;
-    let _ = RGBColor(0, 0, 0);
-    save_png(&canvas.into_image(), "x11-how-gaussian.png")?;
-    Ok(())
+    let bar = Colorbar {
+        colormap: VIRIDIS,
+        range: (0.0, 1.0),
+        ticks: vec![0.0, 0.5, 1.0],
+        label: "G".into(),
+        font_size: f64::from(LABEL_PX),
+    };
+    let key = "background: the Wiener filter's gain G; squares: the network's effective gain \
+               on the held-out crops, same colours";
+    save_responsive("x11-how-gaussian.svg", |column| {
+        // The share beside the map on the desktop, above it on a phone; the colour bar to the
+        // map's right, the key under both.
+        let w = column.width();
+        let (chart_at, map_at) = match column {
+            Column::Desktop => (
+                Rect::new(0.0, 0.0, 260.0, 420.0),
+                Rect::new(270.0, 0.0, w - 270.0, 420.0),
+            ),
+            Column::Phone => (
+                Rect::new(0.0, 0.0, w, 300.0),
+                Rect::new(0.0, 316.0, w, 340.0),
+            ),
+        };
+        let mut fig = Figure::new(w, map_at.bottom());
+        fig.chart(chart_at, &chart);
+        heatmap_with_colorbar(&mut fig, map_at, &map, &bar);
+        key_below(&mut fig, key, map_at.bottom());
+        fig
+    })
 }
 
 fn draw(a: &Analysis) -> Result<()> {

@@ -6,14 +6,14 @@
 //! Chapter: "A trained denoiser".
 //! Run: `cargo run -p x12-trained-commitment`.
 //! Pieces: the shipped network from `trained::weights`; its chains from `trained::sample`;
-//! `CommitmentSums` and `half_times` from `spectral::commitment`; `Heatmap` from
-//! `bookkit::heatmap`.
+//! `CommitmentSums` and `half_times` from `spectral::commitment`; `Heatmap` and `Colorbar` from
+//! `bookkit::heatmap`, laid out for the desktop column and a phone by `bookkit::figure`.
 
 use anyhow::Result;
 use bookkit::colormap::VIRIDIS;
-use bookkit::figure::save_png;
-use bookkit::heatmap::{Curve, Heatmap, Marker, colorbar};
-use bookkit::plot::{Canvas, RGBColor};
+use bookkit::figure::{keyed_heatmap, save_responsive};
+use bookkit::heatmap::{Colorbar, Curve, Heatmap, Marker};
+use bookkit::plot::RGBColor;
 use bookkit::values::{Values, save_values};
 use spectral::Field;
 use spectral::commitment::{Commitment, CommitmentSums, expected_commitment, half_times};
@@ -147,8 +147,6 @@ fn values(a: &Analysis) -> Values {
 fn draw(a: &Analysis) -> Result<()> {
     let c = &a.commitment;
     let rings = SIZE / 2 - 1;
-    let (w, h) = (680u32, 470u32);
-    let mut canvas = Canvas::new(w, h);
     let x_edges: Vec<f64> = (0..=a.grid.len())
         .map(|i| (i as f64 - 0.5).clamp(0.0, 200.0) / 200.0)
         .collect();
@@ -184,20 +182,22 @@ fn draw(a: &Analysis) -> Result<()> {
             dashed: false,
             width: 3,
         }],
-        font_size: 19,
+        font_size: 14,
     };
-    map.draw(&mut canvas, 0, 0, 580, h)?;
-    colorbar(
-        &mut canvas,
-        VIRIDIS,
-        (0.0, 1.0),
-        &[0.0, 0.5, 1.0],
-        "commitment",
-        (600, 60, 24, 340),
-        19,
-    )?;
-    save_png(&canvas.into_image(), "x12-trained-commitment.png")?;
-    Ok(())
+    let bar = Colorbar {
+        colormap: VIRIDIS,
+        range: (0.0, 1.0),
+        ticks: vec![0.0, 0.25, 0.5, 0.75, 1.0],
+        label: "commitment".into(),
+        font_size: 14.0,
+    };
+    let key = format!(
+        "background: the Gaussian model's G; squares: the trained network's commitment, \
+         measured over {CHAINS} chains of {STEPS} steps; white: G = 1/2"
+    );
+    save_responsive("x12-trained-commitment.svg", |column| {
+        keyed_heatmap(column, &map, &bar, &key, (440.0, 380.0))
+    })
 }
 
 fn main() -> Result<()> {

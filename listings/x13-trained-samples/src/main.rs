@@ -6,13 +6,14 @@
 //! Run: `cargo run -p x13-trained-samples`.
 //! Pieces: the shipped network from `trained::weights`; its chains from `trained::sample`;
 //! `GaussianModel::sample` from `spectral::gaussian_model`; `rapsd` from `spectral::spectrum`;
-//! `fit_set` from `spectral::fit`; charts and pictures from `bookkit::plot`.
+//! `fit_set` from `spectral::fit`; charts and pictures from `bookkit::plot`, laid out for the
+//! desktop column and a phone by `bookkit::figure`.
 
 use anyhow::Result;
-use bookkit::figure::save_svg;
+use bookkit::figure::{Column, PHONE_CHART_HEIGHT, save_responsive};
 use bookkit::image::{Rgb, RgbImage};
 use bookkit::plot::{
-    BLACK, BLUE, Chart, Figure, GREY, HAlign, ORANGE, Rect, Series, Style, TextStyle, VAlign,
+    BLACK, BLUE, Chart, Figure, HAlign, ORANGE, Rect, Series, Style, TextStyle, VAlign,
 };
 use bookkit::values::{Values, save_values};
 use spectral::Field;
@@ -109,36 +110,49 @@ fn grey(field: &Field) -> RgbImage {
 }
 
 fn draw(a: &Analysis) -> Result<()> {
-    let (left, cell, gap) = (150.0, 72.0, 6.0);
-    let mut fig = Figure::new(720.0, 3.0 * (cell + gap) + 330.0);
-    for (row, s) in a.sets.iter().enumerate() {
-        let y = row as f64 * (cell + gap);
-        fig.text(
-            s.name,
-            (left - 10.0, y + cell / 2.0),
-            TextStyle::new(13.0).anchor(HAlign::Right, VAlign::Middle),
-        );
-        for (k, img) in s.images.iter().take(SHOWN).enumerate() {
-            let x = left + k as f64 * (cell + gap);
-            fig.pixels(Rect::new(x, y, cell, cell), &grey(img));
-        }
-    }
+    let pictures: Vec<Vec<RgbImage>> = a
+        .sets
+        .iter()
+        .map(|s| s.images.iter().take(SHOWN).map(grey).collect())
+        .collect();
     let colors = [BLACK, ORANGE, BLUE];
     let mut chart = Chart::loglog().labels("frequency (cycles/pixel)", "power");
     for (s, color) in a.sets.iter().zip(colors) {
-        let mean: Vec<f64> = s.fit.mean.clone();
         chart = chart.with(
-            Series::new(&s.frequency, &mean, color, Style::LineDots)
+            Series::new(&s.frequency, &s.fit.mean, color, Style::LineDots)
                 .label(&format!("{}: α̂ = {:.2}", s.name, s.fit.law.alpha)),
         );
     }
-    let _ = GREY;
-    fig.chart(
-        Rect::new(0.0, 3.0 * (cell + gap) + 10.0, 720.0, 320.0),
-        &chart,
-    );
-    save_svg(&fig.svg(), "x13-trained-samples.svg")?;
-    Ok(())
+    save_responsive("x13-trained-samples.svg", |column| {
+        // Each set a row of pictures under its name, then the spectra. On the desktop the
+        // pictures are 96 CSS px (1.5 screen pixels per image pixel, 3 on HiDPI screens); on a
+        // phone the row fills the column.
+        let w = column.width();
+        let (gap, head, chart_h) = match column {
+            Column::Desktop => (6.0, 22.0, 340.0),
+            Column::Phone => (4.0, 20.0, PHONE_CHART_HEIGHT + 40.0),
+        };
+        let cell = match column {
+            Column::Desktop => 96.0,
+            Column::Phone => (w - 8.0 - (SHOWN - 1) as f64 * gap) / SHOWN as f64,
+        };
+        let row_w = SHOWN as f64 * cell + (SHOWN - 1) as f64 * gap;
+        let left = (w - row_w) / 2.0;
+        let row_h = head + cell + gap;
+        let pictures_h = pictures.len() as f64 * row_h;
+        let mut fig = Figure::new(w, pictures_h + 8.0 + chart_h);
+        let name = TextStyle::new(14.0).anchor(HAlign::Left, VAlign::Top);
+        for (row, (s, images)) in a.sets.iter().zip(&pictures).enumerate() {
+            let y = row as f64 * row_h;
+            fig.text(s.name, (left, y + 2.0), name);
+            for (k, img) in images.iter().enumerate() {
+                let x = left + k as f64 * (cell + gap);
+                fig.pixels(Rect::new(x, y + head, cell, cell), img);
+            }
+        }
+        fig.chart(Rect::new(0.0, pictures_h + 8.0, w, chart_h), &chart);
+        fig
+    })
 }
 
 fn main() -> Result<()> {

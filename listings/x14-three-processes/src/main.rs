@@ -9,13 +9,13 @@
 //! Pieces: the shipped networks from `trained::weights`; examples and the loss per band from
 //! `trained::train`; `sweep`
 //! from `trained::quality`; chains from `trained::sample`; `rapsd` from `spectral::spectrum`;
-//! `fit_set` from `spectral::fit`; charts from `bookkit::plot`.
+//! `fit_set` from `spectral::fit`; charts from `bookkit::plot`, laid out for the desktop column
+//! and a phone by `bookkit::figure`.
 
 use anyhow::Result;
-use bookkit::figure::save_svg;
+use bookkit::figure::{Column, chart_stack, save_responsive};
 use bookkit::plot::{
-    BLACK, BLUE, Chart, Figure, ORANGE, PURPLE, RGBColor, Rect, Scale, Series, SeriesLabelPosition,
-    Style,
+    BLACK, BLUE, Chart, Figure, ORANGE, PURPLE, RGBColor, Rect, Scale, Series, Style, align_charts,
 };
 use bookkit::values::{Values, save_values};
 use spectral::Field;
@@ -228,14 +228,10 @@ fn draw(a: &Analysis) -> Result<()> {
             (lo * hi).sqrt()
         })
         .collect();
-    let mut bands = Chart::linear(
-        "frequency band (cycles/pixel)",
-        "held-out loss, trained / untrained",
-    )
-    .scales(Scale::Log, Scale::Linear)
-    .legend_at(SeriesLabelPosition::LowerRight);
-    let mut quality = Chart::linear("time step t", "gain over the process's Wiener filter (dB)")
-        .x_range(0.0, 1.0);
+    let mut bands = Chart::linear("frequency band (cycles/pixel)", "loss, trained / untrained")
+        .scales(Scale::Log, Scale::Linear);
+    let mut quality =
+        Chart::linear("time step t", "gain over own Wiener filter (dB)").x_range(0.0, 1.0);
     let mut spectra = Chart::loglog()
         .labels("frequency (cycles/pixel)", "power")
         .with(
@@ -258,12 +254,38 @@ fn draw(a: &Analysis) -> Result<()> {
                 .label(&format!("{name} samples")),
         );
     }
-    let mut fig = Figure::new(720.0, 760.0);
-    fig.chart(Rect::new(0.0, 0.0, 355.0, 380.0), &bands);
-    fig.chart(Rect::new(360.0, 0.0, 360.0, 380.0), &quality);
-    fig.chart(Rect::new(0.0, 385.0, 720.0, 375.0), &spectra);
-    save_svg(&fig.svg(), "x14-three-processes.svg")?;
-    Ok(())
+    let charts = [bands, quality, spectra];
+    save_responsive("x14-three-processes.svg", |column| match column {
+        // Two charts over one on the desktop, their frames lined up; one under another on a
+        // phone.
+        Column::Desktop => {
+            let w = column.width();
+            let mut rects = [
+                Rect::new(0.0, 0.0, w / 2.0, 380.0),
+                Rect::new(w / 2.0, 0.0, w / 2.0, 380.0),
+                Rect::new(0.0, 392.0, w, 370.0),
+            ];
+            let mut charts = charts.to_vec();
+            align_charts(&mut charts, &rects);
+            // A legend below the axes takes a band off its chart's frame: the other chart of the
+            // top row ends its frame (and its labels) as high, and leaves the band empty.
+            let bottom = (0..2)
+                .map(|i| charts[i].plot_area(rects[i]).bottom())
+                .fold(f64::INFINITY, f64::min);
+            for (c, r) in charts.iter().zip(&mut rects).take(2) {
+                let below = c.insets.map_or(0.0, |i| i.bottom);
+                if c.plot_area(*r).bottom() > bottom {
+                    r.h = bottom + below - r.y;
+                }
+            }
+            let mut fig = Figure::new(w, rects[2].bottom());
+            for (c, r) in charts.iter().zip(&rects) {
+                fig.chart(*r, c);
+            }
+            fig
+        }
+        Column::Phone => chart_stack(column, &charts, &[]),
+    })
 }
 
 fn main() -> Result<()> {
