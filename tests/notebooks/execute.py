@@ -39,6 +39,7 @@ def main() -> int:
             failed += 1
             status = "FAILED"
             print(f"{path.name}: a cell failed:\n{err}", file=sys.stderr)
+            print_failed_outputs(nb, path.name)
         elapsed = time.monotonic() - started
         images = sum(
             1
@@ -63,6 +64,29 @@ def main() -> int:
         print(f"notebook {path.name}: {status} in {elapsed:.0f} s, {images} inline figures")
         print(f"    {cell_times(nb)}")
     return 1 if failed else 0
+
+
+def print_failed_outputs(nb, name: str) -> None:
+    """Everything the failing cell printed. evcxr reports a failed build or a crashed child
+    process partly on stderr and partly in the error's traceback, which CellExecutionError's
+    message can leave out; without this, a failure in CI can read as an empty error."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = cell.get("outputs", [])
+        if not any(o.get("output_type") == "error" for o in outputs):
+            continue
+        for output in outputs:
+            kind = output.get("output_type")
+            if kind == "stream":
+                text = output.get("text", "")
+            elif kind == "error":
+                text = "\n".join(
+                    [f"{output.get('ename')}: {output.get('evalue')}"] + output.get("traceback", [])
+                )
+            else:
+                text = output.get("data", {}).get("text/plain", "")
+            print(f"{name}: [{kind}] {text}", file=sys.stderr)
 
 
 def cell_times(nb) -> str:
