@@ -8,6 +8,8 @@ resolve), with a generous timeout per cell (the first cell compiles the book's l
 executed copies, with outputs, are written to OUT_DIR; the committed notebooks stay output-free.
 `jupyter nbconvert --execute` hides evcxr's compiler errors, so this prints them itself.
 """
+import os
+import shutil
 import sys
 import time
 from datetime import datetime
@@ -31,15 +33,22 @@ def main() -> int:
         client = NotebookClient(
             nb, kernel_name="rust", timeout=1800, resources={"metadata": {"path": str(path.parent)}}
         )
+        # evcxr builds in a temporary folder that it leaves behind when the kernel is shut down
+        # (hundreds of MB per notebook, a GB or more for one that compiles candle): give each
+        # kernel its own and remove it afterwards, so a long run does not fill the disk.
+        scratch = out_dir / "kernel-tmp" / path.stem
+        scratch.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         try:
-            client.execute()
+            client.execute(env=dict(os.environ, TMPDIR=str(scratch)))
             status = "ok"
         except CellExecutionError as err:
             failed += 1
             status = "FAILED"
             print(f"{path.name}: a cell failed:\n{err}", file=sys.stderr)
             print_failed_outputs(nb, path.name)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
         elapsed = time.monotonic() - started
         images = sum(
             1
@@ -62,7 +71,7 @@ def main() -> int:
                 print(f"{path.name}: {e.get('ename')}: {e.get('evalue')}", file=sys.stderr)
         nbformat.write(nb, out_dir / path.name)
         print(f"notebook {path.name}: {status} in {elapsed:.0f} s, {images} inline figures")
-        print(f"    {cell_times(nb)}")
+        print(f"    {cell_times(nb)}; {shutil.disk_usage(out_dir).free / 1e9:.1f} GB free")
     return 1 if failed else 0
 
 

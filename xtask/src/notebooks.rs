@@ -166,12 +166,12 @@ const SETUP_LIBRARIES: &str = ":dep bookkit = { path = \"../listings/bookkit\" }
 const TRAINED_DEP: &str = ":dep trained = { path = \"../listings/trained\" }\n";
 
 /// Where [`SETUP`] sends figures, after which a chapter on the trained networks sets
-/// [`TRAINED_BUDGET`]: its listings then draw a quarter of the book's crops, chains and samples
+/// [`TRAINED_BUDGET`]: its listings then draw an eighth of the book's crops, chains and samples
 /// (`trained::budget`), so that the notebook runs in about a minute rather than several.
 const SETUP_OUTPUT: &str = ":env BOOK_OUT_DIR=generated\n";
 const TRAINED_BUDGET: &str = ":env BOOK_BUDGET=notebook\n";
 const TRAINED_BUDGET_NOTE: &str = "The listings here run the trained networks, which is the slow \
-    part on a CPU, so the first cell sets `BOOK_BUDGET=notebook`: each listing draws a quarter of \
+    part on a CPU, so the first cell sets `BOOK_BUDGET=notebook`: each listing draws an eighth of \
     the crops, chains and samples the book's figures use, with the same seeds. The figures are \
     noisier and the values printed as ⟨name⟩ differ from the book's by their sampling error. \
     Remove that line and run the cells again for the book's own numbers.";

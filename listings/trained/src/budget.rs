@@ -2,8 +2,8 @@
 //!
 //! The book's figures use the full counts ([`Budget::Book`]). Its notebook sets
 //! `BOOK_BUDGET=notebook` in its first cell, because the full counts take about two minutes of
-//! network evaluations on two cores and a notebook should run in one. Every count then shrinks to a
-//! quarter (at least one): the same seeds, the same code, fewer crops, chains and samples. The
+//! network evaluations on two cores and a notebook should run in one. Every count then shrinks to an
+//! eighth (at least one): the same seeds, the same code, fewer crops, chains and samples. The
 //! figures come out noisier and the values the notebook prints differ from the book's by their
 //! sampling error, which the notebook says.
 
@@ -17,7 +17,7 @@ pub const VAR: &str = "BOOK_BUDGET";
 pub enum Budget {
     /// The book's counts, as the listings' constants say.
     Book,
-    /// A quarter of them, for the notebook.
+    /// An eighth of them, for the notebook.
     Notebook,
 }
 
@@ -46,7 +46,7 @@ impl Budget {
     pub fn count(self, full: usize) -> usize {
         match self {
             Budget::Book => full,
-            Budget::Notebook => full.div_ceil(4).max(1),
+            Budget::Notebook => full.div_ceil(8).max(1),
         }
     }
 }
@@ -56,15 +56,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_book_keeps_every_count_and_the_notebook_keeps_a_quarter() {
+    fn the_book_keeps_every_count_and_the_notebook_keeps_an_eighth() {
         for full in [1, 2, 4, 6, 12, 32, 128] {
             assert_eq!(Budget::Book.count(full), full);
         }
-        let quarters: Vec<usize> = [1, 2, 4, 6, 12, 32, 128]
+        let eighths: Vec<usize> = [1, 2, 4, 6, 12, 32, 128]
             .iter()
             .map(|&n| Budget::Notebook.count(n))
             .collect();
-        assert_eq!(quarters, [1, 1, 1, 2, 3, 8, 32]);
+        assert_eq!(eighths, [1, 1, 1, 1, 2, 4, 16]);
     }
 
     #[test]

@@ -28,7 +28,7 @@ use trained::data::held_out_crops;
 use trained::quality::{AtTime, sweep};
 use trained::weights::shipped;
 
-/// Crops per held-out photo: 64-pixel tiles spread over each photo (a quarter in the notebook).
+/// Crops per held-out photo: 64-pixel tiles spread over each photo (an eighth in the notebook).
 const PER_PHOTO: usize = 6;
 const SIZE: usize = 64;
 const TIMES: [f64; 11] = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];

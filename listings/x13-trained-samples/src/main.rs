@@ -26,7 +26,7 @@ use trained::sample::{Sampler, run};
 use trained::weights::shipped;
 
 const SIZE: usize = 64;
-/// Samples per set (in the notebook a quarter, but never fewer than are shown).
+/// Samples per set (in the notebook an eighth, but never fewer than are shown).
 const SAMPLES: usize = 12;
 const STEPS: usize = 32;
 const SHOWN: usize = 6;

@@ -60,7 +60,7 @@ struct Outcome {
     samples: SetFit,
 }
 
-/// How many samples and band crops each process gets (the notebook's budget takes a quarter).
+/// How many samples and band crops each process gets (the notebook's budget takes an eighth).
 struct Counts {
     samples: usize,
     band_crops: usize,
@@ -110,8 +110,9 @@ fn band_ratio(
     let config = Config::book(process);
     let mut rng = seeded_rng(SEED + 4);
     let (mut trained, mut untrained) = ([0.0; BANDS], [0.0; BANDS]);
-    for _ in 0..crops / BAND_BATCH {
-        let example = examples(network, noise, &config, photos, BAND_BATCH, &mut rng)?;
+    let batch = BAND_BATCH.min(crops);
+    for _ in 0..crops / batch {
+        let example = examples(network, noise, &config, photos, batch, &mut rng)?;
         let output = network
             .unet
             .forward(&example.batch.input, &example.batch.log_snr)?;
