@@ -11,6 +11,7 @@ executed copies, with outputs, are written to OUT_DIR; the committed notebooks s
 import os
 import shutil
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -35,9 +36,9 @@ def main() -> int:
         )
         # evcxr builds in a temporary folder that it leaves behind when the kernel is shut down
         # (hundreds of MB per notebook, a GB or more for one that compiles candle): give each
-        # kernel its own and remove it afterwards, so a long run does not fill the disk.
-        scratch = out_dir / "kernel-tmp" / path.stem
-        scratch.mkdir(parents=True, exist_ok=True)
+        # kernel its own and remove it afterwards, so a long run does not fill the disk. It must
+        # lie outside the repository, or cargo takes evcxr's crate for a stray workspace member.
+        scratch = Path(tempfile.mkdtemp(prefix=f"notebook-{path.stem}-"))
         started = time.monotonic()
         try:
             client.execute(env=dict(os.environ, TMPDIR=str(scratch)))
