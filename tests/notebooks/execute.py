@@ -8,7 +8,10 @@ resolve), with a generous timeout per cell (the first cell compiles the book's l
 executed copies, with outputs, are written to OUT_DIR; the committed notebooks stay output-free.
 `jupyter nbconvert --execute` hides evcxr's compiler errors, so this prints them itself.
 """
+import os
+import shutil
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -31,14 +34,22 @@ def main() -> int:
         client = NotebookClient(
             nb, kernel_name="rust", timeout=1800, resources={"metadata": {"path": str(path.parent)}}
         )
+        # evcxr builds in a temporary folder that it leaves behind when the kernel is shut down
+        # (hundreds of MB per notebook, a GB or more for one that compiles candle): give each
+        # kernel its own and remove it afterwards, so a long run does not fill the disk. It must
+        # lie outside the repository, or cargo takes evcxr's crate for a stray workspace member.
+        scratch = Path(tempfile.mkdtemp(prefix=f"notebook-{path.stem}-"))
         started = time.monotonic()
         try:
-            client.execute()
+            client.execute(env=dict(os.environ, TMPDIR=str(scratch)))
             status = "ok"
         except CellExecutionError as err:
             failed += 1
             status = "FAILED"
             print(f"{path.name}: a cell failed:\n{err}", file=sys.stderr)
+            print_failed_outputs(nb, path.name)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
         elapsed = time.monotonic() - started
         images = sum(
             1
@@ -61,8 +72,31 @@ def main() -> int:
                 print(f"{path.name}: {e.get('ename')}: {e.get('evalue')}", file=sys.stderr)
         nbformat.write(nb, out_dir / path.name)
         print(f"notebook {path.name}: {status} in {elapsed:.0f} s, {images} inline figures")
-        print(f"    {cell_times(nb)}")
+        print(f"    {cell_times(nb)}; {shutil.disk_usage(out_dir).free / 1e9:.1f} GB free")
     return 1 if failed else 0
+
+
+def print_failed_outputs(nb, name: str) -> None:
+    """Everything the failing cell printed. evcxr reports a failed build or a crashed child
+    process partly on stderr and partly in the error's traceback, which CellExecutionError's
+    message can leave out; without this, a failure in CI can read as an empty error."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = cell.get("outputs", [])
+        if not any(o.get("output_type") == "error" for o in outputs):
+            continue
+        for output in outputs:
+            kind = output.get("output_type")
+            if kind == "stream":
+                text = output.get("text", "")
+            elif kind == "error":
+                text = "\n".join(
+                    [f"{output.get('ename')}: {output.get('evalue')}"] + output.get("traceback", [])
+                )
+            else:
+                text = output.get("data", {}).get("text/plain", "")
+            print(f"{name}: [{kind}] {text}", file=sys.stderr)
 
 
 def cell_times(nb) -> str:

@@ -126,8 +126,12 @@ pub fn generate(root: &Path, chapter: &str) -> Result<String> {
     }
     flush(&mut cells, &mut prose);
     if uses_trained_networks(root, &shown)? {
-        cells[1] =
-            code(&SETUP.replace(SETUP_LIBRARIES, &format!("{SETUP_LIBRARIES}{TRAINED_DEP}")));
+        cells[0] = markdown(&format!("{}\n\n{TRAINED_BUDGET_NOTE}", preamble(chapter)));
+        cells[1] = code(
+            &SETUP
+                .replace(SETUP_LIBRARIES, &format!("{SETUP_LIBRARIES}{TRAINED_DEP}"))
+                .replace(SETUP_OUTPUT, &format!("{SETUP_OUTPUT}{TRAINED_BUDGET}")),
+        );
     }
     let notebook = json!({
         "cells": cells,
@@ -160,6 +164,17 @@ println!("figures go to {}", bookkit::figure::out_dir().display());"#;
 /// [`TRAINED_DEP`] (only there: it compiles candle, which the other notebooks do not need).
 const SETUP_LIBRARIES: &str = ":dep bookkit = { path = \"../listings/bookkit\" }\n";
 const TRAINED_DEP: &str = ":dep trained = { path = \"../listings/trained\" }\n";
+
+/// Where [`SETUP`] sends figures, after which a chapter on the trained networks sets
+/// [`TRAINED_BUDGET`]: its listings then draw an eighth of the book's crops, chains and samples
+/// (`trained::budget`), so that the notebook runs in about a minute rather than several.
+const SETUP_OUTPUT: &str = ":env BOOK_OUT_DIR=generated\n";
+const TRAINED_BUDGET: &str = ":env BOOK_BUDGET=notebook\n";
+const TRAINED_BUDGET_NOTE: &str = "The listings here run the trained networks, which is the slow \
+    part on a CPU, so the first cell sets `BOOK_BUDGET=notebook`: each listing draws an eighth of \
+    the crops, chains and samples the book's figures use, with the same seeds. The figures are \
+    noisier and the values printed as ⟨name⟩ differ from the book's by their sampling error. \
+    Remove that line and run the cells again for the book's own numbers.";
 
 /// Whether any of the listings shown depends on the `trained` package.
 fn uses_trained_networks(root: &Path, packages: &[String]) -> Result<bool> {
@@ -329,5 +344,6 @@ mod tests {
             SETUP.contains(SETUP_LIBRARIES),
             "the trained dependency's anchor"
         );
+        assert!(SETUP.contains(SETUP_OUTPUT), "the trained budget's anchor");
     }
 }

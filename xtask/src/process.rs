@@ -43,9 +43,31 @@ pub fn target_dir_from(var: Option<std::ffi::OsString>, cwd: &Path, root: &Path)
     }
 }
 
-/// Announces a step on standard error, so long runs show where they are.
+/// Announces a step on standard error, so long runs show where they are: with the time since
+/// the first step and the free disk space where build products go, so that a run that fails on
+/// a small machine (CI's) shows where its time and its disk went.
 pub fn step(what: &str) {
-    eprintln!("\n==> {what}");
+    static FIRST: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let elapsed = FIRST.get_or_init(Instant::now).elapsed().as_secs();
+    let dir = Some(target_dir())
+        .filter(|d| d.exists())
+        .unwrap_or_else(root);
+    match free_gigabytes(&dir) {
+        Some(free) => eprintln!("\n==> {what} (at {elapsed} s; {free:.1} GB free)"),
+        None => eprintln!("\n==> {what} (at {elapsed} s)"),
+    }
+}
+
+/// The free space on `dir`'s file system, from POSIX `df -Pk` (none where `df` is missing).
+fn free_gigabytes(dir: &Path) -> Option<f64> {
+    let out = Command::new("df").arg("-Pk").arg(dir).output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    available_kib(&text).map(|kib| kib as f64 * 1024.0 / 1e9)
+}
+
+/// The "Available" column of `df -P`'s one data line, in KiB.
+fn available_kib(df: &str) -> Option<u64> {
+    df.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// Runs a command in the repository's top folder with inherited output, failing with the
@@ -188,6 +210,21 @@ pub fn answers_version(program: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_free_space_is_read_from_the_available_column_of_df() {
+        let df = "Filesystem     1024-blocks      Used Available Capacity Mounted on\n\
+                  /dev/vda        263174212  43216180 206516092      18% /\n";
+        assert_eq!(available_kib(df), Some(206_516_092));
+        assert_eq!(
+            available_kib("Filesystem 1024-blocks Used Available\n"),
+            None
+        );
+        assert_eq!(
+            available_kib("df: /nowhere: No such file or directory\n"),
+            None
+        );
+    }
 
     #[test]
     fn the_target_folder_follows_cargo_target_dir() {

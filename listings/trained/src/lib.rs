@@ -3,6 +3,7 @@
 //!
 //! | module | concept |
 //! |---|---|
+//! | [`budget`] | how many crops, chains and samples a listing draws: the book's or the notebook's |
 //! | [`activation`] | SiLU, candle's bit for bit forward, with a one-pass backward |
 //! | [`conv`] | the 3 × 3 convolution, candle's `conv2d` bit for bit forward, with a fast backward |
 //! | [`params`] | parameters by name: seeded for training, or read from weights |
@@ -16,6 +17,7 @@
 //! | [`train`] | the training loop and its log |
 //! | [`weights`] | the shipped weights and their manifest; what makes them stale |
 pub mod activation;
+pub mod budget;
 pub mod config;
 pub mod conv;
 pub mod data;

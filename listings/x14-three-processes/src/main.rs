@@ -23,6 +23,7 @@ use spectral::fit::{SetFit, fit_set};
 use spectral::noise::seeded_rng;
 use spectral::noise_spectrum::NoiseSpectrum;
 use spectral::spectrum::rapsd;
+use trained::budget::Budget;
 use trained::config::Config;
 use trained::config::Process;
 use trained::data::{Split, greens, held_out_crops};
@@ -59,14 +60,21 @@ struct Outcome {
     samples: SetFit,
 }
 
+/// How many samples and band crops each process gets (the notebook's budget takes an eighth).
+struct Counts {
+    samples: usize,
+    band_crops: usize,
+}
+
 struct Analysis {
     processes: Vec<Outcome>,
+    counts: Counts,
     crops: usize,
     held_out: SetFit,
 }
 
 // ANCHOR: compare
-fn one(process: Process, crops: &[Field], photos: &[Field]) -> Result<Outcome> {
+fn one(process: Process, crops: &[Field], photos: &[Field], counts: &Counts) -> Result<Outcome> {
     let network = shipped(process)?;
     let noise = process.noise(&network.pre.model());
     let sweep = sweep(&network, &noise, crops, &TIMES, SWEEP_SEED, crops.len())?;
@@ -75,7 +83,7 @@ fn one(process: Process, crops: &[Field], photos: &[Field]) -> Result<Outcome> {
         &network,
         &noise,
         Sampler::Ancestral,
-        SAMPLES,
+        counts.samples,
         STEPS,
         &mut rng,
         |_, _, _| {},
@@ -83,7 +91,7 @@ fn one(process: Process, crops: &[Field], photos: &[Field]) -> Result<Outcome> {
     let (frequency, samples) = fit(&samples, SEED + 2);
     Ok(Outcome {
         process,
-        band_ratio: band_ratio(&network, &noise, process, photos)?,
+        band_ratio: band_ratio(&network, &noise, process, photos, counts.band_crops)?,
         sweep,
         frequency,
         samples,
@@ -97,12 +105,14 @@ fn band_ratio(
     noise: &NoiseSpectrum,
     process: Process,
     photos: &[Field],
+    crops: usize,
 ) -> Result<[f64; BANDS]> {
     let config = Config::book(process);
     let mut rng = seeded_rng(SEED + 4);
     let (mut trained, mut untrained) = ([0.0; BANDS], [0.0; BANDS]);
-    for _ in 0..BAND_CROPS / BAND_BATCH {
-        let example = examples(network, noise, &config, photos, BAND_BATCH, &mut rng)?;
+    let batch = BAND_BATCH.min(crops);
+    for _ in 0..crops / batch {
+        let example = examples(network, noise, &config, photos, batch, &mut rng)?;
         let output = network
             .unet
             .forward(&example.batch.input, &example.batch.log_snr)?;
@@ -118,15 +128,21 @@ fn band_ratio(
 }
 
 fn compute() -> Result<Analysis> {
-    let crops = held_out_crops(SIZE, PER_PHOTO)?;
+    let budget = Budget::from_env()?;
+    let counts = Counts {
+        samples: budget.count(SAMPLES),
+        band_crops: budget.count(BAND_CROPS),
+    };
+    let crops = held_out_crops(SIZE, budget.count(PER_PHOTO))?;
     let split = Split::book()?;
     let photos = greens(&bookkit::data::default_images_dir(), &split.held_out)?;
     let processes = Process::ALL
         .iter()
-        .map(|&p| one(p, &crops, &photos))
+        .map(|&p| one(p, &crops, &photos, &counts))
         .collect::<Result<_>>()?;
     Ok(Analysis {
         processes,
+        counts,
         crops: crops.len(),
         held_out: fit(&crops, SEED + 3).1,
     })
@@ -187,8 +203,8 @@ fn best(r: &Outcome) -> (f64, f64) {
 fn values(a: &Analysis) -> Values {
     let mut out: Values = vec![
         ("tp-crops", a.crops.to_string()),
-        ("tp-samples", SAMPLES.to_string()),
-        ("tp-band-crops", BAND_CROPS.to_string()),
+        ("tp-samples", a.counts.samples.to_string()),
+        ("tp-band-crops", a.counts.band_crops.to_string()),
         ("tp-alpha-held-out", format!("{:.2}", a.held_out.law.alpha)),
     ];
     for r in &a.processes {
