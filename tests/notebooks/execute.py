@@ -27,6 +27,10 @@ def main() -> int:
         return 2
     out_dir = Path(sys.argv[1])
     out_dir.mkdir(parents=True, exist_ok=True)
+    # evcxr's compiled-dependency cache (`:cache`), kept in the run's own folder rather than the
+    # reader's ~/.cache/evcxr: a cache that other evcxr sessions filled and evicted from can hold
+    # dependents of a crate without the crate, and rustc then refuses them.
+    cache = (out_dir / "evcxr-cache").resolve()
     failed = 0
     for name in sys.argv[2:]:
         path = Path(name).resolve()
@@ -41,7 +45,7 @@ def main() -> int:
         scratch = Path(tempfile.mkdtemp(prefix=f"notebook-{path.stem}-"))
         started = time.monotonic()
         try:
-            client.execute(env=dict(os.environ, TMPDIR=str(scratch)))
+            client.execute(env=dict(os.environ, TMPDIR=str(scratch), XDG_CACHE_HOME=str(cache)))
             status = "ok"
         except CellExecutionError as err:
             failed += 1

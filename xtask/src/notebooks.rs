@@ -146,11 +146,14 @@ pub fn generate(root: &Path, chapter: &str) -> Result<String> {
 }
 
 /// The first code cell: cache, dependencies by relative path (the notebook runs in `notebooks/`),
-/// optimised code (FFTs and GIF encoding are slow unoptimised), and where figures go. The output
-/// folder is set with evcxr's `:env` and a restart of the process that runs the cells, rather
-/// than with `std::env::set_var`, which is `unsafe` in Rust 2024 and has no place in a reader's
-/// first cell. The last line compiles the book's libraries here, once, and shows the folder.
-const SETUP: &str = r#":cache 500
+/// optimised code (FFTs and GIF encoding are slow unoptimised), and where figures go. The cache
+/// is large enough for every notebook's dependencies at once (about a gigabyte with candle's):
+/// evcxr evicts single crates, and a dependency compiled again next to dependents kept from
+/// before makes rustc refuse them ("found possibly newer version of crate"), which is how the
+/// trained notebook once failed with a 500 MB cache. The output folder is set with evcxr's
+/// `:env` and a restart of the process that runs the cells, rather than with
+/// `std::env::set_var`, which is `unsafe` in Rust 2024 and has no place in a reader's first cell. The last line compiles the book's libraries here, once, and shows the folder.
+const SETUP: &str = r#":cache 2000
 :opt 2
 :dep spectral = { path = "../listings/spectral" }
 :dep bookkit = { path = "../listings/bookkit" }
