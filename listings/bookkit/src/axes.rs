@@ -229,6 +229,8 @@ pub struct Layout {
 const MAJOR_TICK: f64 = 4.0;
 const MINOR_TICK: f64 = 2.5;
 const TICK_GAP: f64 = 3.0;
+/// Room kept right of the last x label's estimated half width, for the browser's wider glyphs.
+const RIGHT_SLACK: f64 = 3.0;
 
 impl Layout {
     /// Lays `chart` out in `r`: room for the title, tick labels and axis labels around the
@@ -285,7 +287,9 @@ impl Layout {
             .rev()
             .find_map(|t| t.label.as_deref())
             .map_or(0.0, |l| text_width(l, ts, FONT));
-        let right = r.right() - (last_x / 2.0).max(8.0);
+        // Half the last label overhangs the frame; the kit's glyph widths are an estimate of the
+        // browser's font, so keep a few pixels more (a phone's "1.0" touched the edge without).
+        let right = r.right() - (last_x / 2.0 + RIGHT_SLACK).max(8.0);
         let (left, right) = match chart.insets {
             Some(i) => (r.x + i.left, r.right() - i.right),
             None => (left, right),
