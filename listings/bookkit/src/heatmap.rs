@@ -32,6 +32,39 @@ pub struct Marker {
     pub value: f64,
 }
 
+impl Marker {
+    /// A commitment measurement as squares: ring `r`'s value at each measured time `keep` admits
+    /// (by its index), for every ring in `rings` (X6, X7/X8 and X12 draw theirs this way).
+    pub fn commitment(
+        c: &spectral::commitment::Commitment,
+        rings: &[usize],
+        keep: impl Fn(usize) -> bool,
+    ) -> Vec<Marker> {
+        c.times
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| keep(i))
+            .flat_map(|(i, &t)| {
+                rings.iter().map(move |&r| Marker {
+                    x: t,
+                    y: c.frequency[r],
+                    value: c.measured[i][r],
+                })
+            })
+            .collect()
+    }
+}
+
+/// The G = 1/2 contour as (time, frequency) points: ring r's half-decision time `half[r]` at
+/// r/`size` cycles per pixel, for rings 1 ..= `rings` (DC has no contour point).
+pub fn half_contour(half: &[f64], rings: usize, size: usize) -> Vec<(f64, f64)> {
+    half[1..=rings]
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| (t, (i + 1) as f64 / size as f64))
+        .collect()
+}
+
 /// Cells `values[i][j]` span `x_edges[i]..x_edges[i + 1]` (linear axis) and
 /// `y_edges[j]..y_edges[j + 1]` (log axis, positive); values map onto the colormap from `lo` to
 /// `hi`.
@@ -150,6 +183,17 @@ const LABEL_GAP: f64 = 4.0;
 const TICK: f64 = 4.0;
 
 impl Colorbar {
+    /// Viridis over [0, 1], the scale of G and of commitment, with ticks at `ticks`.
+    pub fn unit(label: &str, ticks: &[f64]) -> Colorbar {
+        Colorbar {
+            colormap: crate::colormap::VIRIDIS,
+            range: (0.0, 1.0),
+            ticks: ticks.to_vec(),
+            label: label.into(),
+            font_size: 14.0,
+        }
+    }
+
     pub fn tick_size(&self) -> f64 {
         (self.font_size - 2.0).max(MIN_TEXT_PX)
     }

@@ -20,7 +20,7 @@
 use bookkit::colormap::VIRIDIS;
 use bookkit::data::{Channel, channels, default_photos};
 use bookkit::figure::{keyed_heatmap, save_responsive};
-use bookkit::heatmap::{Colorbar, Curve, Heatmap, Marker};
+use bookkit::heatmap::{Colorbar, Curve, Heatmap, Marker, half_contour};
 use bookkit::plot::{BLACK, RGBColor};
 use bookkit::values::{Values, save_values};
 use spectral::Field;
@@ -377,25 +377,8 @@ fn draw(a: &Analysis) -> anyhow::Result<()> {
         .map(|per_ring| per_ring[1..=rings].to_vec())
         .collect();
     let shown_rings = [1, 2, 3, 4, 6, 8, 11, 16, 22, 31];
-    let markers = a
-        .commitment
-        .times
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i % 2 == 1)
-        .flat_map(|(i, &t)| {
-            shown_rings.iter().map(move |&r| Marker {
-                x: t,
-                y: a.commitment.frequency[r],
-                value: a.commitment.measured[i][r],
-            })
-        })
-        .collect();
-    let contour = a.half[1..=rings]
-        .iter()
-        .enumerate()
-        .map(|(i, &t)| (t, (i + 1) as f64 / SIZE as f64))
-        .collect();
+    let markers = Marker::commitment(&a.commitment, &shown_rings, |i| i % 2 == 1);
+    let contour = half_contour(&a.half, rings, SIZE);
     let staircase = a
         .grid
         .iter()
@@ -429,13 +412,7 @@ fn draw(a: &Analysis) -> anyhow::Result<()> {
         ],
         font_size: 14,
     };
-    let bar = Colorbar {
-        colormap: VIRIDIS,
-        range: (0.0, 1.0),
-        ticks: vec![0.0, 0.25, 0.5, 0.75, 1.0],
-        label: "G".into(),
-        font_size: 14.0,
-    };
+    let bar = Colorbar::unit("G", &[0.0, 0.25, 0.5, 0.75, 1.0]);
     let legend = format!(
         "background: closed form G = SNR/(1 + SNR); squares: measured over {} chains; \
          white: G = 1/2; dashed: f_{{max}}(t), τ = 1",

@@ -18,7 +18,7 @@
 use bookkit::colormap::VIRIDIS;
 use bookkit::data::{Channel, channels, default_photos};
 use bookkit::figure::{Column, save_chart, save_responsive};
-use bookkit::heatmap::{Colorbar, Curve, Heatmap, Marker};
+use bookkit::heatmap::{Colorbar, Curve, Heatmap, Marker, half_contour};
 use bookkit::plot::{BLUE, Chart, Figure, ORANGE, PURPLE, RGBColor, Rect, Scale, Series, Style};
 use bookkit::values::{Values, save_values};
 use spectral::Field;
@@ -251,18 +251,8 @@ fn draw_maps(a: &Analysis) -> anyhow::Result<()> {
         .iter()
         .map(|p| {
             let c = &p.measured;
-            let markers = c.times.iter().enumerate().flat_map(|(i, &t)| {
-                shown.iter().map(move |&r| Marker {
-                    x: t,
-                    y: c.frequency[r],
-                    value: c.measured[i][r],
-                })
-            });
-            let contour = p.half[1..=rings]
-                .iter()
-                .enumerate()
-                .map(|(i, &t)| (t, (i + 1) as f64 / SIZE as f64))
-                .collect();
+            let markers = Marker::commitment(c, &shown, |_| true);
+            let contour = half_contour(&p.half, rings, SIZE);
             Heatmap {
                 x_edges: x_edges.clone(),
                 y_edges: y_edges.clone(),
@@ -272,7 +262,7 @@ fn draw_maps(a: &Analysis) -> anyhow::Result<()> {
                 x_label: "time step t".into(),
                 y_label: "frequency (cycles/pixel)".into(),
                 title: Some(p.name.to_string()),
-                markers: markers.collect(),
+                markers,
                 curves: vec![Curve {
                     points: contour,
                     color: RGBColor(255, 255, 255),
@@ -283,13 +273,7 @@ fn draw_maps(a: &Analysis) -> anyhow::Result<()> {
             }
         })
         .collect();
-    let bar = Colorbar {
-        colormap: VIRIDIS,
-        range: (0.0, 1.0),
-        ticks: vec![0.0, 0.5, 1.0],
-        label: "G".into(),
-        font_size: 14.0,
-    };
+    let bar = Colorbar::unit("G", &[0.0, 0.5, 1.0]);
     save_responsive("x08-order-commitment.svg", |column| {
         // Two by two in the book's column (the fourth cell holds the colour bar), one column on
         // a phone, so that the text stays legible at either width.

@@ -12,7 +12,7 @@
 use anyhow::Result;
 use bookkit::colormap::VIRIDIS;
 use bookkit::figure::{keyed_heatmap, save_responsive};
-use bookkit::heatmap::{Colorbar, Curve, Heatmap, Marker};
+use bookkit::heatmap::{Colorbar, Curve, Heatmap, Marker, half_contour};
 use bookkit::plot::RGBColor;
 use bookkit::values::{Values, save_values};
 use spectral::Field;
@@ -158,18 +158,8 @@ fn draw(a: &Analysis) -> Result<()> {
         .map(|r| (r as f64 - 0.5) / SIZE as f64)
         .collect();
     let shown = [1, 2, 4, 8, 16, 25];
-    let markers = c.times.iter().enumerate().flat_map(|(i, &t)| {
-        shown.iter().map(move |&r| Marker {
-            x: t,
-            y: c.frequency[r],
-            value: c.measured[i][r],
-        })
-    });
-    let contour = a.half[1..=rings]
-        .iter()
-        .enumerate()
-        .map(|(i, &t)| (t, (i + 1) as f64 / SIZE as f64))
-        .collect();
+    let markers = Marker::commitment(c, &shown, |_| true);
+    let contour = half_contour(&a.half, rings, SIZE);
     let map = Heatmap {
         x_edges,
         y_edges,
@@ -179,7 +169,7 @@ fn draw(a: &Analysis) -> Result<()> {
         x_label: "time step t".into(),
         y_label: "frequency (cycles/pixel)".into(),
         title: None,
-        markers: markers.collect(),
+        markers,
         curves: vec![Curve {
             points: contour,
             color: RGBColor(255, 255, 255),
@@ -188,16 +178,11 @@ fn draw(a: &Analysis) -> Result<()> {
         }],
         font_size: 14,
     };
-    let bar = Colorbar {
-        colormap: VIRIDIS,
-        range: (0.0, 1.0),
-        ticks: vec![0.0, 0.25, 0.5, 0.75, 1.0],
-        label: "commitment".into(),
-        font_size: 14.0,
-    };
+    let bar = Colorbar::unit("commitment", &[0.0, 0.25, 0.5, 0.75, 1.0]);
     let key = format!(
         "background: the Gaussian model's G; squares: the trained network's commitment, \
-         measured over {CHAINS} chains of {STEPS} steps; white: G = 1/2"
+         measured over {} chains of {STEPS} steps; white: G = 1/2",
+        a.chains
     );
     save_responsive("x12-trained-commitment.svg", |column| {
         keyed_heatmap(column, &map, &bar, &key, (440.0, 380.0))
