@@ -45,7 +45,7 @@ def main() -> int:
         scratch = Path(tempfile.mkdtemp(prefix=f"notebook-{path.stem}-"))
         started = time.monotonic()
         try:
-            client.execute(env=dict(os.environ, TMPDIR=str(scratch), XDG_CACHE_HOME=str(cache)))
+            client.execute(env=kernel_env(scratch, cache))
             status = "ok"
         except CellExecutionError as err:
             failed += 1
@@ -78,6 +78,18 @@ def main() -> int:
         print(f"notebook {path.name}: {status} in {elapsed:.0f} s, {images} inline figures")
         print(f"    {cell_times(nb)}; {shutil.disk_usage(out_dir).free / 1e9:.1f} GB free")
     return 1 if failed else 0
+
+
+def kernel_env(scratch, cache):
+    """The kernel's environment: this process's, with its own temporary folder and cache.
+
+    CARGO_INCREMENTAL=1 whatever the caller set (CI sets 0): evcxr's `:cache` keys a compilation
+    by rustc's command line alone, not by the source, and caches every compilation that is not
+    incremental. Without incremental builds it caches the notebook's own cells too, and a later
+    notebook's cell `code_3` gets an earlier notebook's `code_3` back from the cache ("dlsym
+    failed"), as it would a stale build of the book's libraries after an edit.
+    """
+    return dict(os.environ, TMPDIR=str(scratch), XDG_CACHE_HOME=str(cache), CARGO_INCREMENTAL="1")
 
 
 def print_failed_outputs(nb, name: str) -> None:
