@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+pub mod rendered;
 pub mod typed_numbers;
 
 /// One broken reference, with where it was found.

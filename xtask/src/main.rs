@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use xtask::cli::{self, Opt, Positional, Request, Subcommand};
-use xtask::process::{LISTING, QUICK, SERVE, output_within, run_within, step, target_dir};
+use xtask::process::{LISTING, LONG, QUICK, SERVE, output_within, run_within, step, target_dir};
 use xtask::runner::{self, Listing};
 use xtask::{bookcheck, browser, cargo, figures, msrv, notebooks, root, run};
 
@@ -300,7 +300,37 @@ fn mdbook_build() -> Result<()> {
     step("checking includes, anchors and links");
     check_book_sources()?;
     step("building the book with mdBook");
-    run(Command::new("mdbook").args(["build"]))
+    let built = output_within(
+        Command::new("mdbook").arg("build").current_dir(root()),
+        LONG,
+    )?;
+    let log = String::from_utf8_lossy(&built.stderr);
+    eprint!("{}{log}", String::from_utf8_lossy(&built.stdout));
+    if !built.status.success() {
+        bail!("mdbook build failed ({})", built.status);
+    }
+    check_rendered_book(&log)
+}
+
+/// What mdBook renders but only warns about (see `bookcheck::rendered`): HTML it found
+/// unbalanced, and struck-through text in the pages.
+fn check_rendered_book(log: &str) -> Result<()> {
+    let unbalanced = bookcheck::rendered::unbalanced_html(log);
+    let struck = bookcheck::rendered::struck_through(&root().join("book"))?;
+    for warning in &unbalanced {
+        eprintln!("mdBook: {warning}");
+    }
+    for problem in &struck {
+        eprintln!("{problem}");
+    }
+    if !unbalanced.is_empty() || !struck.is_empty() {
+        bail!(
+            "the built book has {} unbalanced-HTML warning(s) and {} struck-through passage(s)",
+            unbalanced.len(),
+            struck.len()
+        );
+    }
+    Ok(())
 }
 
 fn book(open: bool) -> Result<()> {
